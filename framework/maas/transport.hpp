@@ -19,6 +19,9 @@ struct Request {
   std::string path;    // relative to the API root, e.g. "machines/" or "machines/4y3h7n/"
   std::string op;      // MAAS operation sent as ?op=...; empty for plain REST calls
   Params params;       // query string for GET/DELETE, form body for POST/PUT
+  // True when the caller made repeating this request harmless (GETs always are). Only such
+  // requests are retried after a timeout or connection reset, where MAAS may have acted already.
+  bool idempotent = false;
 };
 
 struct Response {
