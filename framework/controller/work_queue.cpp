@@ -1,0 +1,145 @@
+#include "framework/controller/work_queue.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace maasprov::controller {
+
+WorkQueue::WorkQueue() : WorkQueue(Options{}) {}
+
+WorkQueue::WorkQueue(Options options) : options_(options) {
+  if (options_.baseDelay.count() <= 0 || options_.maxDelay < options_.baseDelay) {
+    throw std::invalid_argument(
+        "work queue backoff: expected 0 < baseDelay <= maxDelay, got baseDelay " +
+        std::to_string(options_.baseDelay.count()) + "ms and maxDelay " +
+        std::to_string(options_.maxDelay.count()) + "ms");
+  }
+}
+
+void WorkQueue::addLocked(const std::string& key) {
+  if (!dirty_.insert(key).second) return;  // already queued or already marked for requeue
+  if (processing_.contains(key)) return;   // done() queues it again
+  ready_.push_back(key);
+  changed_.notify_one();
+}
+
+void WorkQueue::add(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (shutdown_) return;
+  addLocked(key);
+}
+
+void WorkQueue::addAfter(const std::string& key, std::chrono::milliseconds delay) {
+  if (delay.count() <= 0) return add(key);
+  std::lock_guard lock(mutex_);
+  if (shutdown_) return;
+  const auto readyAt = Clock::now() + delay;
+  const auto waiting = waiting_.find(key);
+  if (waiting != waiting_.end() && waiting->second <= readyAt) return;  // earlier time wins
+  waiting_[key] = readyAt;
+  delayed_.push({readyAt, sequence_++, key});
+  changed_.notify_all();  // waiters may need an earlier wake-up
+}
+
+std::chrono::milliseconds WorkQueue::addRateLimited(const std::string& key) {
+  int attempt = 0;
+  {
+    std::lock_guard lock(mutex_);
+    attempt = retries_[key]++;
+  }
+  // Doubling in floating point cannot overflow; the cap bounds the result.
+  const double scaled = static_cast<double>(options_.baseDelay.count()) * std::pow(2.0, attempt);
+  const auto cap = static_cast<double>(options_.maxDelay.count());
+  const auto delay = std::chrono::milliseconds(static_cast<std::int64_t>(std::min(scaled, cap)));
+  addAfter(key, delay);
+  return delay;
+}
+
+void WorkQueue::forget(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  retries_.erase(key);
+}
+
+int WorkQueue::retries(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  const auto found = retries_.find(key);
+  return found == retries_.end() ? 0 : found->second;
+}
+
+void WorkQueue::promoteDue(Clock::time_point now) {
+  while (!delayed_.empty() && delayed_.top().readyAt <= now) {
+    const Delayed entry = delayed_.top();
+    delayed_.pop();
+    const auto waiting = waiting_.find(entry.key);
+    if (waiting == waiting_.end() || waiting->second != entry.readyAt) continue;  // stale entry
+    waiting_.erase(waiting);
+    addLocked(entry.key);
+  }
+}
+
+std::optional<std::string> WorkQueue::get() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    if (shutdown_) return std::nullopt;
+    promoteDue(Clock::now());
+    if (!ready_.empty()) {
+      std::string key = std::move(ready_.front());
+      ready_.pop_front();
+      dirty_.erase(key);
+      processing_.insert(key);
+      return key;
+    }
+    if (delayed_.empty()) {
+      changed_.wait(lock);
+    } else {
+      changed_.wait_until(lock, delayed_.top().readyAt);
+    }
+  }
+}
+
+void WorkQueue::done(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  processing_.erase(key);
+  if (dirty_.contains(key) && !shutdown_) {
+    ready_.push_back(key);
+    changed_.notify_one();
+  }
+}
+
+void WorkQueue::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    shutdown_ = true;
+  }
+  changed_.notify_all();
+}
+
+bool WorkQueue::shuttingDown() const {
+  std::lock_guard lock(mutex_);
+  return shutdown_;
+}
+
+std::size_t WorkQueue::depth() const {
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  // Delayed keys whose time has come count as ready even before a worker moves them.
+  const auto due = std::count_if(waiting_.begin(), waiting_.end(), [&](const auto& entry) {
+    return entry.second <= now && !dirty_.contains(entry.first);
+  });
+  return ready_.size() + static_cast<std::size_t>(due);
+}
+
+std::size_t WorkQueue::delayedCount() const {
+  std::lock_guard lock(mutex_);
+  const auto now = Clock::now();
+  return static_cast<std::size_t>(std::count_if(
+      waiting_.begin(), waiting_.end(), [&](const auto& entry) { return entry.second > now; }));
+}
+
+std::size_t WorkQueue::processingCount() const {
+  std::lock_guard lock(mutex_);
+  return processing_.size();
+}
+
+}  // namespace maasprov::controller

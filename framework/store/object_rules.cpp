@@ -1,0 +1,304 @@
+#include "framework/store/object_rules.hpp"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/Timestamp.h>
+#include <Poco/UUIDGenerator.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <sstream>
+
+namespace maasprov::store {
+
+std::string_view toString(EventType type) {
+  switch (type) {
+    case EventType::Added:
+      return "ADDED";
+    case EventType::Modified:
+      return "MODIFIED";
+    case EventType::Deleted:
+      return "DELETED";
+    case EventType::Error:
+      return "ERROR";
+  }
+  return "UNKNOWN";
+}
+
+std::uint64_t parseResourceVersion(const std::string& text, std::string_view field) {
+  std::uint64_t value = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) {
+    throw Invalid(std::string(field) + ": expected a resourceVersion (a decimal integer), got \"" +
+                  text + "\"");
+  }
+  return value;
+}
+
+namespace rules {
+namespace {
+
+constexpr std::size_t kMaxNameLength = 253;  // a DNS subdomain, as Kubernetes allows
+
+// Server-owned metadata: never taken from a client, always carried over from the stored object.
+const char* const kServerOwned[] = {"uid", "creationTimestamp", "deletionTimestamp", "generation"};
+
+std::string requireString(const Poco::JSON::Object& object, const std::string& key,
+                          const std::string& path, bool nonEmpty) {
+  if (!object.has(key)) throw Invalid(path + ": expected a non-empty string, but it is missing");
+  const Poco::Dynamic::Var value = object.get(key);
+  if (!value.isString()) throw Invalid(path + ": expected a string");
+  std::string text = value.extract<std::string>();
+  if (nonEmpty && text.empty()) throw Invalid(path + ": expected a non-empty string");
+  return text;
+}
+
+void requireStringMap(const Poco::JSON::Object& metadata, const std::string& key) {
+  if (!metadata.has(key) || metadata.get(key).isEmpty()) return;
+  if (!metadata.isObject(key)) throw Invalid("metadata." + key + ": expected an object of strings");
+  const auto map = metadata.getObject(key);
+  for (const auto& [name, value] : *map) {
+    if (!value.isString()) {
+      throw Invalid("metadata." + key + "." + name + ": expected a string value");
+    }
+  }
+}
+
+std::string nowRfc3339() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
+}
+
+Poco::JSON::Object::Ptr metadataOf(const Document& object) {
+  return object->getObject("metadata");
+}
+
+// Equal apart from metadata.resourceVersion: such a write changes nothing.
+bool sameExceptVersion(const Document& a, const Document& b) {
+  auto strip = [](const Document& doc) {
+    auto copy = deepCopy(doc);
+    metadataOf(copy)->remove("resourceVersion");
+    return canonical(copy);
+  };
+  return strip(a) == strip(b);
+}
+
+void checkVersion(const Document& stored, const Document& incoming, const ObjectKey& key) {
+  const auto meta = metadataOf(incoming);
+  if (!meta->has("resourceVersion") || meta->get("resourceVersion").isEmpty()) {
+    throw Invalid(key.toString() +
+                  ": metadata.resourceVersion: expected the resourceVersion the write is based "
+                  "on (read the object first)");
+  }
+  const std::string given = meta->getValue<std::string>("resourceVersion");
+  const std::string current = metadataOf(stored)->getValue<std::string>("resourceVersion");
+  if (given != current) throw Conflict(key, given, current);
+}
+
+void setVersion(const Document& object, std::uint64_t resourceVersion) {
+  metadataOf(object)->set("resourceVersion", std::to_string(resourceVersion));
+}
+
+// Kubernetes omits empty finalizer lists; doing the same keeps "no finalizers" one state.
+void dropEmptyFinalizers(const Document& object) {
+  auto meta = metadataOf(object);
+  if (meta->has("finalizers") && finalizersOf(object).empty()) meta->remove("finalizers");
+}
+
+}  // namespace
+
+ObjectKey validate(const Document& object) {
+  if (!object) throw Invalid("expected a JSON object, got nothing");
+  ObjectKey key;
+  key.kind = requireString(*object, "kind", "kind", true);
+  requireString(*object, "apiVersion", "apiVersion", true);
+  if (!object->isObject("metadata")) throw Invalid("metadata: expected an object");
+  const auto meta = object->getObject("metadata");
+  key.name = requireString(*meta, "name", "metadata.name", true);
+  if (key.name.size() > kMaxNameLength) {
+    throw Invalid("metadata.name: expected at most 253 characters, got " +
+                  std::to_string(key.name.size()));
+  }
+  if (meta->has("namespace") && !meta->get("namespace").isEmpty()) {
+    key.ns = requireString(*meta, "namespace", "metadata.namespace", false);
+  }
+  requireStringMap(*meta, "labels");
+  requireStringMap(*meta, "annotations");
+  if (meta->has("finalizers") && !meta->get("finalizers").isEmpty()) {
+    if (!meta->isArray("finalizers")) {
+      throw Invalid("metadata.finalizers: expected an array of strings");
+    }
+    const auto list = meta->getArray("finalizers");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto value = list->get(static_cast<unsigned>(i));
+      if (!value.isString() || value.extract<std::string>().empty()) {
+        throw Invalid("metadata.finalizers[" + std::to_string(i) +
+                      "]: expected a non-empty string");
+      }
+    }
+  }
+  if (meta->has("resourceVersion") && !meta->get("resourceVersion").isEmpty()) {
+    parseResourceVersion(requireString(*meta, "resourceVersion", "metadata.resourceVersion", true),
+                         "metadata.resourceVersion");
+  }
+  return key;
+}
+
+Document parse(const std::string& json) {
+  try {
+    Poco::JSON::Parser parser;
+    const auto value = parser.parse(json);
+    if (value.type() != typeid(Poco::JSON::Object::Ptr)) throw Invalid("expected a JSON object");
+    return value.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    throw Invalid("expected a JSON object: " + e.displayText());
+  }
+}
+
+std::string serialize(const Document& object) {
+  std::ostringstream out;
+  object->stringify(out);
+  return out.str();
+}
+
+Document deepCopy(const Document& object) {
+  return parse(serialize(object));
+}
+
+std::string canonical(const Poco::Dynamic::Var& value) {
+  if (value.isEmpty()) return {};
+  std::ostringstream raw;
+  Poco::JSON::Stringifier::stringify(value, raw);
+  // The default parse handler builds key-sorted objects, so re-serializing sorts every level.
+  Poco::JSON::Parser parser;
+  std::ostringstream sorted;
+  Poco::JSON::Stringifier::stringify(parser.parse(raw.str()), sorted);
+  return sorted.str();
+}
+
+Labels labelsOf(const Document& object) {
+  Labels labels;
+  const auto meta = metadataOf(object);
+  if (!meta || !meta->isObject("labels")) return labels;
+  for (const auto& [name, value] : *meta->getObject("labels")) labels[name] = value.toString();
+  return labels;
+}
+
+std::vector<std::string> finalizersOf(const Document& object) {
+  std::vector<std::string> result;
+  const auto meta = metadataOf(object);
+  if (!meta || !meta->isArray("finalizers")) return result;
+  const auto list = meta->getArray("finalizers");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    result.push_back(list->get(static_cast<unsigned>(i)).toString());
+  }
+  return result;
+}
+
+std::uint64_t resourceVersionOf(const Document& object) {
+  const auto meta = metadataOf(object);
+  if (!meta || !meta->has("resourceVersion")) return 0;
+  return parseResourceVersion(meta->getValue<std::string>("resourceVersion"),
+                              "metadata.resourceVersion");
+}
+
+bool isBeingDeleted(const Document& object) {
+  const auto meta = metadataOf(object);
+  return meta && meta->has("deletionTimestamp") && !meta->get("deletionTimestamp").isEmpty();
+}
+
+Document prepareCreate(const Document& incoming, std::uint64_t resourceVersion) {
+  const ObjectKey key = validate(incoming);
+  if (resourceVersionOf(incoming) != 0) {
+    throw Invalid(key.toString() +
+                  ": metadata.resourceVersion: expected none on create (the store assigns it)");
+  }
+  auto object = deepCopy(incoming);
+  object->remove("status");  // written through updateStatus only, as with a status subresource
+  auto meta = metadataOf(object);
+  for (const char* field : kServerOwned) meta->remove(field);
+  meta->set("uid", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+  meta->set("generation", Poco::Int64{1});
+  meta->set("creationTimestamp", nowRfc3339());
+  setVersion(object, resourceVersion);
+  dropEmptyFinalizers(object);
+  return object;
+}
+
+WritePlan planUpdate(const Document& stored, const Document& incoming,
+                     std::uint64_t resourceVersion) {
+  const ObjectKey key = validate(incoming);
+  checkVersion(stored, incoming, key);
+  const auto storedCopy = deepCopy(stored);
+  auto object = deepCopy(incoming);
+  auto meta = metadataOf(object);
+  const auto storedMeta = metadataOf(storedCopy);
+  for (const char* field : kServerOwned) {
+    if (storedMeta->has(field)) {
+      meta->set(field, storedMeta->get(field));
+    } else {
+      meta->remove(field);
+    }
+  }
+  if (storedCopy->has("status")) {
+    object->set("status", storedCopy->get("status"));
+  } else {
+    object->remove("status");
+  }
+  dropEmptyFinalizers(object);
+
+  const auto finalizers = finalizersOf(object);
+  if (isBeingDeleted(stored)) {
+    const auto before = finalizersOf(stored);
+    const std::set<std::string> allowed(before.begin(), before.end());
+    for (const auto& finalizer : finalizers) {
+      if (!allowed.contains(finalizer)) {
+        throw Invalid(key.toString() + ": metadata.finalizers: cannot add \"" + finalizer +
+                      "\" while the object is being deleted");
+      }
+    }
+  }
+  const bool specChanged = canonical(object->get("spec")) != canonical(storedCopy->get("spec"));
+  const auto generation = storedMeta->getValue<Poco::Int64>("generation");
+  meta->set("generation", specChanged ? generation + 1 : generation);
+  setVersion(object, resourceVersion);
+
+  if (sameExceptVersion(object, stored)) return {storedCopy, false, false};
+  return {object, true, isBeingDeleted(stored) && finalizers.empty()};
+}
+
+WritePlan planStatusUpdate(const Document& stored, const Document& incoming,
+                           std::uint64_t resourceVersion) {
+  const ObjectKey key = validate(incoming);
+  checkVersion(stored, incoming, key);
+  auto object = deepCopy(stored);
+  const auto incomingCopy = deepCopy(incoming);
+  if (incomingCopy->has("status")) {
+    object->set("status", incomingCopy->get("status"));
+  } else {
+    object->remove("status");
+  }
+  setVersion(object, resourceVersion);
+  if (sameExceptVersion(object, stored)) return {deepCopy(stored), false, false};
+  return {object, true, false};
+}
+
+WritePlan planRemove(const Document& stored, std::uint64_t resourceVersion) {
+  auto object = deepCopy(stored);
+  if (finalizersOf(stored).empty()) {
+    setVersion(object, resourceVersion);
+    return {object, true, true};
+  }
+  if (isBeingDeleted(stored)) return {object, false, false};  // the timestamp is set only once
+  metadataOf(object)->set("deletionTimestamp", nowRfc3339());
+  setVersion(object, resourceVersion);
+  return {object, true, false};
+}
+
+}  // namespace rules
+}  // namespace maasprov::store

@@ -1,0 +1,438 @@
+#include "framework/store/sqlite_store.hpp"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "framework/store/object_rules.hpp"
+#include "framework/store/sqlite_schema.hpp"
+
+namespace maasprov::store {
+namespace {
+
+using Poco::Data::Session;
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+constexpr std::size_t kEventBatch = 256;  // events a watch reads per query
+
+// Turns database failures into StoreError so callers catch one family of errors.
+template <class F>
+auto guarded(const std::string& path, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const StoreError&) {
+    throw;
+  } catch (const Poco::Exception& e) {
+    throw StoreError("store " + path + ": " + e.displayText());
+  }
+}
+
+// An exclusive flock on "<db>.lock": one process per database file, released by the kernel
+// even when the owner is killed.
+class ProcessLock {
+ public:
+  explicit ProcessLock(const std::string& dbPath) {
+    const std::string path = dbPath + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      throw StoreError("store " + dbPath + ": cannot open lock file " + path + ": " +
+                       std::strerror(errno));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      ::close(fd_);
+      if (error == EWOULDBLOCK) {
+        throw StoreError("store " + dbPath + " is in use by another maasprovd (" + path +
+                         " is locked); only one process may open it");
+      }
+      throw StoreError("store " + dbPath + ": cannot lock " + path + ": " + std::strerror(error));
+    }
+  }
+  ~ProcessLock() { ::close(fd_); }  // closing releases the lock
+  ProcessLock(const ProcessLock&) = delete;
+  ProcessLock& operator=(const ProcessLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Rolls back unless committed. Read snapshots simply never commit.
+class Transaction {
+ public:
+  Transaction(Session& session, const char* begin) : session_(session) { session_ << begin, now; }
+  ~Transaction() {
+    if (done_) return;
+    try {
+      session_ << "ROLLBACK", now;
+    } catch (const Poco::Exception&) {  // SQLite already rolled back after a failed COMMIT
+    }
+  }
+  void commit() {
+    session_ << "COMMIT", now;
+    done_ = true;
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+ private:
+  Session& session_;
+  bool done_ = false;
+};
+
+std::unique_ptr<Session> openSession(const std::string& path, std::chrono::milliseconds busy) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  auto session = std::make_unique<Session>("SQLite", path);
+  *session << "PRAGMA busy_timeout = " + std::to_string(busy.count()), now;
+  // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss.
+  *session << "PRAGMA synchronous = FULL", now;
+  return session;
+}
+
+std::optional<std::string> readDocument(Session& session, const ObjectKey& key) {
+  std::vector<std::string> documents;
+  session << "SELECT document FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
+      into(documents), bind(key.kind), bind(key.ns), bind(key.name), now;
+  if (documents.empty()) return std::nullopt;
+  return documents.front();
+}
+
+Document expiredStatus(const std::string& message) {
+  Document status = new Poco::JSON::Object;
+  status->set("kind", "Status");
+  status->set("apiVersion", "v1");
+  status->set("status", "Failure");
+  status->set("code", 410);
+  status->set("reason", "Expired");
+  status->set("message", message);
+  return status;
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  Options options;
+  ProcessLock lock;
+
+  std::mutex writeMutex;  // guards writer, lastVersion, compactedVersion writes
+  std::unique_ptr<Session> writer;
+  std::uint64_t lastVersion = 0;
+  std::atomic<std::uint64_t> compactedVersion{0};
+
+  std::mutex readMutex;  // guards reader
+  std::unique_ptr<Session> reader;
+
+  std::mutex feedMutex;  // guards committedVersion; watch threads wait on feedChanged
+  std::condition_variable feedChanged;
+  std::uint64_t committedVersion = 0;
+
+  explicit Impl(Options opts) : options(std::move(opts)), lock(prepare(options.path)) {
+    writer = openSession(options.path, options.busyTimeout);
+    std::string mode;
+    *writer << "PRAGMA journal_mode = WAL", into(mode), now;
+    if (mode != "wal") {
+      throw StoreError("store " + options.path + ": cannot switch to WAL mode (got \"" + mode +
+                       "\"); is the file on a filesystem without shared memory?");
+    }
+    sqlite::migrate(*writer, options.path);
+    // The store may hold secrets (a Secret's data): owner-only, and SQLite gives the WAL the same.
+    std::filesystem::permissions(
+        options.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    Poco::Int64 last = 0;
+    Poco::Int64 compacted = 0;
+    *writer << "SELECT last_rv, compacted_rv FROM store_state", into(last), into(compacted), now;
+    lastVersion = static_cast<std::uint64_t>(last);
+    compactedVersion = static_cast<std::uint64_t>(compacted);
+    committedVersion = lastVersion;
+    reader = openSession(options.path, options.busyTimeout);
+  }
+
+  static const std::string& prepare(const std::string& path) {
+    if (path.empty()) throw StoreError("store path: expected a file name, got an empty string");
+    const auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
+    return path;
+  }
+
+  using Decide = std::function<rules::WritePlan(const Document* stored, std::uint64_t version)>;
+
+  // One write: read the current row, let `decide` apply the store's rules, then persist the
+  // object and its event in one transaction and wake the watches.
+  rules::WritePlan write(const ObjectKey& key, const Decide& decide) {
+    std::lock_guard guard(writeMutex);
+    Transaction tx(*writer, "BEGIN IMMEDIATE");
+    const auto text = readDocument(*writer, key);
+    const Document stored = text ? rules::parse(*text) : Document{};
+    const std::uint64_t version = lastVersion + 1;
+    rules::WritePlan plan = decide(text ? &stored : nullptr, version);
+    if (!plan.changed) return plan;
+
+    const std::string document = rules::serialize(plan.object);
+    const auto rv = static_cast<Poco::Int64>(version);
+    std::string type;
+    if (plan.deleteNow) {
+      type = "DELETED";
+      *writer << "DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
+          bind(key.kind), bind(key.ns), bind(key.name), now;
+    } else {
+      type = text ? "MODIFIED" : "ADDED";
+      const auto meta = plan.object->getObject("metadata");
+      *writer << "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version,"
+                 " generation, deleting, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          bind(key.kind), bind(key.ns), bind(key.name), bind(meta->getValue<std::string>("uid")),
+          bind(rv), bind(meta->getValue<Poco::Int64>("generation")),
+          bind(rules::isBeingDeleted(plan.object) ? 1 : 0), bind(document), now;
+    }
+    *writer << "INSERT INTO events (resource_version, type, kind, namespace, name, document)"
+               " VALUES (?, ?, ?, ?, ?, ?)",
+        bind(rv), bind(type), bind(key.kind), bind(key.ns), bind(key.name), bind(document), now;
+    *writer << "UPDATE store_state SET last_rv = ?", bind(rv), now;
+    const std::uint64_t compactTo = compactionPoint(version);
+    if (compactTo != 0) {
+      const auto to = static_cast<Poco::Int64>(compactTo);
+      *writer << "DELETE FROM events WHERE resource_version <= ?", bind(to), now;
+      *writer << "UPDATE store_state SET compacted_rv = ?", bind(to), now;
+    }
+    tx.commit();
+
+    lastVersion = version;
+    if (compactTo != 0) compactedVersion = compactTo;
+    {
+      std::lock_guard feed(feedMutex);
+      committedVersion = version;
+    }
+    feedChanged.notify_all();
+    return plan;
+  }
+
+  // Compacts in steps of a tenth of the retention so the delete is not paid on every write.
+  std::uint64_t compactionPoint(std::uint64_t version) const {
+    const std::uint64_t keep = std::max<std::size_t>(options.eventRetention, 1);
+    const std::uint64_t slack = std::max<std::uint64_t>(keep / 10, 1);
+    if (version < keep + slack || version - keep < compactedVersion + slack) return 0;
+    return version - keep;
+  }
+
+  struct StoredEvent {
+    std::uint64_t version;
+    std::string type;
+    std::string document;
+  };
+
+  std::vector<StoredEvent> eventsAfter(std::uint64_t after) {
+    std::vector<Poco::Int64> versions;
+    std::vector<std::string> types;
+    std::vector<std::string> documents;
+    {
+      std::lock_guard guard(readMutex);
+      *reader << "SELECT resource_version, type, document FROM events"
+                 " WHERE resource_version > ? ORDER BY resource_version LIMIT ?",
+          into(versions), into(types), into(documents), bind(static_cast<Poco::Int64>(after)),
+          bind(static_cast<Poco::Int64>(kEventBatch)), now;
+    }
+    std::vector<StoredEvent> events;
+    events.reserve(versions.size());
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      events.push_back(
+          {static_cast<std::uint64_t>(versions[i]), std::move(types[i]), std::move(documents[i])});
+    }
+    return events;
+  }
+};
+
+namespace {
+
+EventType eventType(const std::string& text) {
+  if (text == "ADDED") return EventType::Added;
+  if (text == "MODIFIED") return EventType::Modified;
+  return EventType::Deleted;
+}
+
+class SqliteSubscription final : public Subscription {
+ public:
+  SqliteSubscription(SqliteStore::Impl& store, std::uint64_t from, WatchCallback callback)
+      : store_(store), cursor_(from), callback_(std::move(callback)), thread_([this] { run(); }) {}
+
+  ~SqliteSubscription() override {
+    {
+      std::lock_guard feed(store_.feedMutex);
+      stop_ = true;
+    }
+    store_.feedChanged.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    try {
+      while (waitForWrites()) {
+        const auto events = store_.eventsAfter(cursor_);
+        if (events.empty() || events.front().version != cursor_ + 1) {
+          deliver({EventType::Error, cursor_,
+                   expiredStatus("the change feed was compacted past resourceVersion " +
+                                 std::to_string(cursor_) +
+                                 " before it was delivered; list again and watch from there")});
+          return;
+        }
+        for (const auto& event : events) {
+          if (stop_) return;
+          deliver({eventType(event.type), event.version, rules::parse(event.document)});
+          cursor_ = event.version;
+        }
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("store watch stopped after resourceVersion {}: {}", cursor_, e.what());
+      deliver({EventType::Error, cursor_, expiredStatus(std::string("watch failed: ") + e.what())});
+    }
+  }
+
+  bool waitForWrites() {
+    std::unique_lock feed(store_.feedMutex);
+    store_.feedChanged.wait(feed, [this] { return stop_ || store_.committedVersion > cursor_; });
+    return !stop_;
+  }
+
+  void deliver(const WatchEvent& event) {
+    try {
+      callback_(event);
+    } catch (const std::exception& e) {
+      spdlog::error("store watch callback threw at resourceVersion {}: {}", event.resourceVersion,
+                    e.what());
+    }
+  }
+
+  SqliteStore::Impl& store_;
+  std::uint64_t cursor_;  // the last delivered version
+  WatchCallback callback_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;  // last: starts once everything above is initialized
+};
+
+}  // namespace
+
+SqliteStore::SqliteStore(Options options)
+    : impl_(guarded(options.path, [&] { return std::make_unique<Impl>(options); })) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Document SqliteStore::create(const Document& object) {
+  const ObjectKey key = rules::validate(object);
+  return guarded(impl_->options.path, [&] {
+    return impl_
+        ->write(key,
+                [&](const Document* stored, std::uint64_t version) {
+                  if (stored) throw AlreadyExists(key);
+                  return rules::WritePlan{rules::prepareCreate(object, version), true, false};
+                })
+        .object;
+  });
+}
+
+Document SqliteStore::get(const ObjectKey& key) {
+  const auto text = guarded(impl_->options.path, [&] {
+    std::lock_guard guard(impl_->readMutex);
+    return readDocument(*impl_->reader, key);
+  });
+  if (!text) throw NotFound(key);
+  return rules::parse(*text);
+}
+
+ListResult SqliteStore::list(const std::string& kind, const std::optional<std::string>& ns,
+                             const LabelPredicate& selector) {
+  std::vector<std::string> documents;
+  ListResult result;
+  guarded(impl_->options.path, [&] {
+    std::lock_guard guard(impl_->readMutex);
+    Session& reader = *impl_->reader;
+    // One read transaction: the version and the rows come from the same snapshot.
+    Transaction snapshot(reader, "BEGIN");
+    Poco::Int64 last = 0;
+    reader << "SELECT last_rv FROM store_state", into(last), now;
+    result.resourceVersion = static_cast<std::uint64_t>(last);
+    if (ns) {
+      reader << "SELECT document FROM objects WHERE kind = ? AND namespace = ?"
+                " ORDER BY namespace, name",
+          into(documents), bind(kind), bind(*ns), now;
+    } else {
+      reader << "SELECT document FROM objects WHERE kind = ? ORDER BY namespace, name",
+          into(documents), bind(kind), now;
+    }
+  });
+  // Parsing happens outside the lock so other readers are not held up by a big resync.
+  result.items.reserve(documents.size());
+  for (const auto& text : documents) {
+    auto object = rules::parse(text);
+    if (!selector || selector(rules::labelsOf(object))) result.items.push_back(std::move(object));
+  }
+  return result;
+}
+
+Document SqliteStore::update(const Document& object) {
+  const ObjectKey key = rules::validate(object);
+  return guarded(impl_->options.path, [&] {
+    return impl_
+        ->write(key,
+                [&](const Document* stored, std::uint64_t version) {
+                  if (!stored) throw NotFound(key);
+                  return rules::planUpdate(*stored, object, version);
+                })
+        .object;
+  });
+}
+
+Document SqliteStore::updateStatus(const Document& object) {
+  const ObjectKey key = rules::validate(object);
+  return guarded(impl_->options.path, [&] {
+    return impl_
+        ->write(key,
+                [&](const Document* stored, std::uint64_t version) {
+                  if (!stored) throw NotFound(key);
+                  return rules::planStatusUpdate(*stored, object, version);
+                })
+        .object;
+  });
+}
+
+RemoveResult SqliteStore::remove(const ObjectKey& key) {
+  return guarded(impl_->options.path, [&] {
+    const auto plan = impl_->write(key, [&](const Document* stored, std::uint64_t version) {
+      if (!stored) throw NotFound(key);
+      return rules::planRemove(*stored, version);
+    });
+    return RemoveResult{plan.deleteNow, plan.object};
+  });
+}
+
+std::unique_ptr<Subscription> SqliteStore::watch(std::uint64_t fromResourceVersion,
+                                                 WatchCallback callback) {
+  if (!callback) throw Invalid("watch: expected a callback, got an empty function");
+  const std::uint64_t oldest = impl_->compactedVersion;
+  if (fromResourceVersion < oldest) throw Expired(fromResourceVersion, oldest);
+  return std::make_unique<SqliteSubscription>(*impl_, fromResourceVersion, std::move(callback));
+}
+
+int SqliteStore::schemaVersion() const {
+  return guarded(impl_->options.path, [&] {
+    std::lock_guard guard(impl_->readMutex);
+    return sqlite::schemaVersion(*impl_->reader);
+  });
+}
+
+}  // namespace maasprov::store

@@ -1,0 +1,59 @@
+// The embedded default Store: one SQLite file through Poco::Data::SQLite.
+//
+// The file is opened in WAL mode with synchronous=FULL, so every write acknowledged by a
+// returning call is on disk and survives kill -9 and power loss. One process owns a file at a
+// time (enforced with a lock on "<path>.lock"); a second opener gets a StoreError. The change
+// feed is an events table written in the same transaction as the object, so a watch can resume
+// from any resourceVersion still retained, even across restarts.
+//
+// Ownership: SqliteStore owns its database connections and the watch threads of its
+// subscriptions; every Subscription it returns must be destroyed before it.
+// Thread-safety: all methods may be called concurrently from any number of threads. Writes are
+// serialized; reads use their own connection and do not wait for writes.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "framework/store/store.hpp"
+
+namespace maasprov::store {
+
+class SqliteStore final : public Store {
+ public:
+  struct Options {
+    std::string path;  // the database file; its directory is created if missing
+    // How many recent writes the change feed keeps for watches resuming from an old version.
+    std::size_t eventRetention = 10000;
+    // How long a statement waits for a lock held by another connection before failing.
+    std::chrono::milliseconds busyTimeout{5000};
+  };
+
+  // Opens or creates the file, migrates its schema and takes the process lock. Throws StoreError
+  // naming the path when the file cannot be opened, is locked by another process or is newer.
+  explicit SqliteStore(Options options);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Document create(const Document& object) override;
+  Document get(const ObjectKey& key) override;
+  ListResult list(const std::string& kind, const std::optional<std::string>& ns,
+                  const LabelPredicate& selector = {}) override;
+  Document update(const Document& object) override;
+  Document updateStatus(const Document& object) override;
+  RemoveResult remove(const ObjectKey& key) override;
+  std::unique_ptr<Subscription> watch(std::uint64_t fromResourceVersion,
+                                      WatchCallback callback) override;
+
+  int schemaVersion() const;
+
+  struct Impl;  // public so the subscription type in the .cpp can reach it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace maasprov::store
