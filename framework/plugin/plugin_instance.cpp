@@ -1,0 +1,303 @@
+#include "framework/plugin/plugin_instance.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <sstream>
+#include <thread>
+
+namespace maasprov::plugin {
+namespace {
+
+// Host-owned storage the plugin appends its answer to (the ABI's maasprov_result).
+struct ResultBuffers {
+  struct Buffer {
+    std::string text;
+    size_t limit = 0;
+    bool overflowed = false;
+  };
+  Buffer document, message, host;
+  maasprov_result result{};
+
+  explicit ResultBuffers(size_t limit) {
+    document.limit = limit;
+    message.limit = 64 * 1024;  // a message is a line for users, not a document
+    host.limit = 1024;
+    result.struct_size = sizeof(result);
+    result.document = sinkFor(document);
+    result.error_message = sinkFor(message);
+    result.error_host = sinkFor(host);
+  }
+  ResultBuffers(const ResultBuffers&) = delete;
+  ResultBuffers& operator=(const ResultBuffers&) = delete;
+
+  static maasprov_sink sinkFor(Buffer& b) {
+    return maasprov_sink{sizeof(maasprov_sink), &b, &append};
+  }
+  static int32_t append(void* ctx, const char* data, size_t size) noexcept {
+    auto* b = static_cast<Buffer*>(ctx);
+    if (size == 0) return MAASPROV_OK;
+    if (data == nullptr) return MAASPROV_E_INVALID_ARGUMENT;
+    if (b->text.size() + size > b->limit) {
+      b->overflowed = true;
+      return MAASPROV_E_TOO_LARGE;
+    }
+    try {
+      b->text.append(data, size);
+    } catch (...) {
+      b->overflowed = true;
+      return MAASPROV_E_TOO_LARGE;
+    }
+    return MAASPROV_OK;
+  }
+};
+
+const char* opName(int op) {
+  switch (op) {
+    case 0:
+      return "reconcile";
+    case 1:
+      return "remove";
+    default:
+      return "describe";
+  }
+}
+
+PluginFailure internal(const std::string& message) {
+  PluginFailure f;
+  f.type = ErrorType::Internal;
+  f.message = message;
+  f.retryable = true;
+  return f;
+}
+
+// Parses and checks a result document; throws std::runtime_error describing what is wrong.
+Poco::JSON::Object::Ptr parseDocument(const std::string& text) {
+  Poco::Dynamic::Var parsed;
+  try {
+    Poco::JSON::Parser parser;
+    parsed = parser.parse(text);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("malformed JSON (" + e.displayText() + ")");
+  }
+  if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
+    throw std::runtime_error("the result document is not a JSON object");
+  }
+  return parsed.extract<Poco::JSON::Object::Ptr>();
+}
+
+void applyDocument(const Poco::JSON::Object::Ptr& doc, CallOutcome& out) {
+  out.document = doc;
+  if (doc->has("status")) {
+    if (!doc->isObject("status")) throw std::runtime_error("\"status\" is not a JSON object");
+    out.status = doc->getObject("status");
+  }
+  if (doc->has("requeueAfterSeconds") && !doc->isNull("requeueAfterSeconds")) {
+    Poco::Dynamic::Var v = doc->get("requeueAfterSeconds");
+    if (!v.isInteger() || v.convert<int64_t>() < 0) {
+      throw std::runtime_error("\"requeueAfterSeconds\" is not a non-negative integer");
+    }
+    out.requeueAfter = std::chrono::seconds(v.convert<int64_t>());
+  }
+  if (doc->has("done")) {
+    Poco::Dynamic::Var v = doc->get("done");
+    if (!v.isBoolean()) throw std::runtime_error("\"done\" is not a boolean");
+    out.done = v.extract<bool>();
+  }
+}
+
+}  // namespace
+
+PluginInstance::PluginInstance(Private, std::shared_ptr<const PluginLibrary> library,
+                               std::shared_ptr<const HostEnvironment> env)
+    : library_(std::move(library)), env_(std::move(env)) {}
+
+PluginInstance::~PluginInstance() {
+  if (instance_ != nullptr) library_->descriptor().destroy(instance_);
+}
+
+std::shared_ptr<PluginInstance> PluginInstance::create(std::shared_ptr<const PluginLibrary> library,
+                                                       std::shared_ptr<const HostEnvironment> env,
+                                                       const std::string& configJson) {
+  if (!env) env = std::make_shared<HostEnvironment>();
+  auto self = std::make_shared<PluginInstance>(Private{}, library, env);
+  maasprov_call call;
+  call.pluginName = library->name();
+  call.env = env;
+  ResultBuffers buffers(env->maxDocumentBytes);
+  const std::string config = configJson.empty() ? "{}" : configJson;
+  int32_t rc = MAASPROV_FAILED;
+  try {
+    rc = library->descriptor().create(&call, {config.data(), config.size()}, &self->instance_,
+                                      &buffers.result);
+  } catch (...) {  // only a broken C++ plugin gets here: an exception crossed the C ABI
+    throw PluginLoadError(library->file().string(), "create() let an exception escape");
+  }
+  if (rc != MAASPROV_OK) {
+    self->instance_ = nullptr;  // nothing to destroy after a failed create
+    std::string why =
+        rc == MAASPROV_FAILED
+            ? std::string(errorTypeName(errorTypeFromAbi(buffers.result.error_type))) + ": " +
+                  buffers.message.text
+            : "returned code " + std::to_string(rc);
+    throw PluginLoadError(library->file().string(),
+                          "plugin '" + library->name() + "' refused to start: " + why);
+  }
+  return self;
+}
+
+CallOutcome PluginInstance::reconcile(const std::string& request, const CallOptions& options) {
+  return invoke(Op::Reconcile, request, options);
+}
+
+CallOutcome PluginInstance::remove(const std::string& request, const CallOptions& options) {
+  return invoke(Op::Remove, request, options);
+}
+
+CallOutcome PluginInstance::describe(const CallOptions& options) {
+  if (!library_->hasDescribe()) {
+    CallOutcome out;
+    out.document = Poco::makeShared<Poco::JSON::Object>();
+    return out;
+  }
+  return invoke(Op::Describe, "", options);
+}
+
+CallOutcome PluginInstance::invoke(Op op, const std::string& request, const CallOptions& options) {
+  auto call = std::make_shared<maasprov_call>();
+  call->pluginName = library_->name();
+  call->objectKey = options.objectKey;
+  call->env = env_;
+  call->checkpoint = options.checkpoint;
+  call->cancel = options.cancel ? options.cancel : std::make_shared<std::atomic<bool>>(false);
+  if (options.timeout.count() <= 0) return invokeHere(op, request, call);
+
+  call->deadline = std::chrono::steady_clock::now() + options.timeout;
+  std::promise<CallOutcome> promise;
+  std::future<CallOutcome> future = promise.get_future();
+  // The helper owns copies of everything it touches, so abandoning it is safe.
+  std::thread worker(
+      [self = shared_from_this(), op, request, call, p = std::move(promise)]() mutable {
+        p.set_value(self->invokeHere(op, request, call));
+      });
+  if (future.wait_for(options.timeout) == std::future_status::ready) {
+    worker.join();
+    return future.get();
+  }
+  call->cancel->store(true);
+  worker.detach();
+  CallOutcome out;
+  out.timedOut = true;
+  PluginFailure f;
+  f.type = ErrorType::Transient;
+  f.retryable = true;
+  f.message = "plugin '" + library_->name() + "' did not return from " +
+              opName(static_cast<int>(op)) + " within " + std::to_string(options.timeout.count()) +
+              " ms; the call was abandoned and cancelled";
+  out.error = f;
+  {
+    std::lock_guard<std::mutex> lock(call->mutex);
+    out.maasCalls = call->maasCalls;
+    out.checkpoints = call->checkpoints;
+  }
+  spdlog::warn("[plugin {}] {}: {}", library_->name(), options.objectKey, f.message);
+  return out;
+}
+
+CallOutcome PluginInstance::invokeHere(Op op, const std::string& request,
+                                       const std::shared_ptr<maasprov_call>& call) {
+  const auto& d = library_->descriptor();
+  const char* what = opName(static_cast<int>(op));
+  const std::string who = "plugin '" + library_->name() + "' " + what;
+  ResultBuffers buffers(env_->maxDocumentBytes);
+  maasprov_str req{request.data(), request.size()};
+  int32_t rc = MAASPROV_FAILED;
+  CallOutcome out;
+  try {
+    switch (op) {
+      case Op::Reconcile:
+        rc = d.reconcile(instance_, call.get(), req, &buffers.result);
+        break;
+      case Op::Remove:
+        rc = d.remove(instance_, call.get(), req, &buffers.result);
+        break;
+      case Op::Describe:
+        rc = d.describe(instance_, call.get(), &buffers.result);
+        break;
+    }
+  } catch (...) {
+    out.error = internal(who + " let an exception escape through the C ABI");
+    return out;
+  }
+  {
+    std::lock_guard<std::mutex> lock(call->mutex);
+    out.maasCalls = call->maasCalls;
+    out.checkpoints = call->checkpoints;
+  }
+  if (buffers.document.overflowed) {
+    out.error = internal(who + " returned a result larger than the host's limit of " +
+                         std::to_string(env_->maxDocumentBytes) + " bytes");
+    return out;
+  }
+  if (rc == MAASPROV_OK) {
+    if (buffers.document.text.empty()) {
+      out.error = internal(who + " returned OK without a result document");
+      return out;
+    }
+    try {
+      applyDocument(parseDocument(buffers.document.text), out);
+    } catch (const std::exception& e) {
+      out = CallOutcome{};
+      out.error = internal(who + " returned an invalid result: " + e.what());
+    }
+    return out;
+  }
+  if (rc != MAASPROV_FAILED) {
+    out.error = internal(who + " returned unexpected code " + std::to_string(rc));
+    return out;
+  }
+  PluginFailure f;
+  if (buffers.result.error_type == MAASPROV_ERROR_NONE) {
+    f = internal(who + " reported a failure without an error type");
+  } else {
+    f.type = errorTypeFromAbi(buffers.result.error_type);
+    f.message =
+        buffers.message.text.empty() ? "(the plugin gave no message)" : buffers.message.text;
+    f.host = buffers.host.text;
+    f.retryable = buffers.result.retryable != 0;
+    f.requeueAfter =
+        std::chrono::milliseconds(std::max<int64_t>(0, buffers.result.requeue_after_ms));
+  }
+  if (!buffers.document.text.empty()) {
+    try {
+      applyDocument(parseDocument(buffers.document.text), out);
+    } catch (const std::exception& e) {
+      out.status = nullptr;
+      f.message += " (its status document was ignored: " + std::string(e.what()) + ")";
+    }
+  }
+  out.error = f;
+  return out;
+}
+
+std::string makeRequestDocument(const Poco::JSON::Object::Ptr& object,
+                                const Poco::JSON::Object::Ptr& cluster,
+                                const std::optional<std::string>& userDataBase64,
+                                const std::vector<Poco::JSON::Object::Ptr>& machines) {
+  Poco::JSON::Object doc;
+  doc.set("object", object ? object : Poco::makeShared<Poco::JSON::Object>());
+  doc.set("cluster", cluster ? cluster : Poco::makeShared<Poco::JSON::Object>());
+  if (userDataBase64 && !userDataBase64->empty()) doc.set("userData", *userDataBase64);
+  auto list = Poco::makeShared<Poco::JSON::Array>();
+  for (const auto& m : machines) {
+    if (m) list->add(m);
+  }
+  doc.set("machines", list);
+  std::ostringstream out;
+  doc.stringify(out);
+  return out.str();
+}
+
+}  // namespace maasprov::plugin

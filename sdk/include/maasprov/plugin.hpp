@@ -1,0 +1,318 @@
+// The C++ way to write a maasprov plugin: a class plus one registration macro.
+//
+//   class MyPlugin {
+//    public:
+//     MyPlugin(const maasprov::json::Value& config, maasprov::Host& host);  // or (config), or ()
+//     maasprov::Result reconcile(const maasprov::Request& req, maasprov::Host& host);
+//     maasprov::RemoveResult remove(const maasprov::Request& req, maasprov::Host& host);
+//     maasprov::json::Value describe(maasprov::Host& host);                 // optional
+//   };
+//   MAASPROV_PLUGIN(MyPlugin, "my-plugin", "1.0.0", maasprov::Kind::MachineProvisioner, "my-mode")
+//
+// The macro defines the exported entry point, negotiates ABI version 1 and builds the descriptor.
+// Every exception thrown by the class is turned into the ABI's error struct at the boundary.
+//
+// Ownership: the SDK owns the instance (created in create(), deleted in destroy()).
+// Thread-safety: reconcile/remove/describe run concurrently on ONE instance for different
+// objects (several host worker threads), so they must be safe to call concurrently; the
+// constructor and destructor never overlap any other call. C++17, header-only.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "maasprov/error.hpp"
+#include "maasprov/host.hpp"
+#include "maasprov/json.hpp"
+#include "maasprov/plugin_abi.h"
+
+namespace maasprov {
+
+enum class Kind : int32_t {
+  MachineProvisioner = MAASPROV_KIND_MACHINE_PROVISIONER,
+  ClusterEndpointProvider = MAASPROV_KIND_CLUSTER_ENDPOINT_PROVIDER,
+};
+
+// The reconcile/remove request document (see plugin_abi.h), with typed access.
+class Request {
+ public:
+  explicit Request(json::Value document) : doc_(std::move(document)) {
+    if (!doc_.isObject()) throw invalidSpec("request", "expected a JSON object");
+    const json::Value* obj = doc_.find("object");
+    if (obj == nullptr || !obj->isObject()) throw invalidSpec("object", "expected a JSON object");
+    const json::Value* machines = doc_.find("machines");
+    if (machines != nullptr && !machines->isArray()) {
+      throw invalidSpec("machines", "expected an array");
+    }
+    const json::Value* userData = doc_.find("userData");
+    if (userData != nullptr && !userData->isString() && !userData->isNull()) {
+      throw invalidSpec("userData", "expected a base64 string");
+    }
+  }
+
+  const json::Value& document() const { return doc_; }
+  const json::Value& object() const { return *doc_.find("object"); }
+  // The MaasCluster; an empty object when the host sent none.
+  const json::Value& cluster() const { return memberOr(doc_, "cluster"); }
+  std::optional<std::string> userData() const {
+    const json::Value* u = doc_.find("userData");
+    if (u == nullptr || u->isNull()) return std::nullopt;
+    return u->asString();
+  }
+  const json::Array& machines() const {
+    const json::Value* m = doc_.find("machines");
+    static const json::Array empty;
+    return m == nullptr ? empty : m->asArray();
+  }
+
+  const json::Value& metadata() const { return memberOr(object(), "metadata"); }
+  const json::Value& spec() const { return memberOr(object(), "spec"); }
+  const json::Value& status() const { return memberOr(object(), "status"); }
+  std::string name() const { return metadata().getString("name"); }
+  std::string ns() const { return metadata().getString("namespace", "default"); }
+  std::string uid() const { return metadata().getString("uid"); }
+  std::string label(std::string_view key) const {
+    const json::Value* labels = metadata().find("labels");
+    return labels == nullptr ? std::string() : labels->getString(key);
+  }
+
+ private:
+  static const json::Value& memberOr(const json::Value& v, std::string_view key) {
+    static const json::Value emptyObject = json::Value::object();
+    const json::Value* m = v.find(key);
+    return (m == nullptr || !m->isObject()) ? emptyObject : *m;
+  }
+  json::Value doc_;
+};
+
+struct Result {
+  json::Value status = json::Value::object();  // status fields to set
+  std::optional<int64_t> requeueAfterSeconds;  // reconcile again after this long
+
+  json::Value toJson() const {
+    json::Value out = json::Value::object();
+    out.set("status", status);
+    if (requeueAfterSeconds) out.set("requeueAfterSeconds", *requeueAfterSeconds);
+    return out;
+  }
+};
+
+struct RemoveResult {
+  json::Value status = json::Value::object();
+  bool done = false;  // true once nothing is left in MAAS; the host then drops its finalizer
+  std::optional<int64_t> requeueAfterSeconds;
+
+  json::Value toJson() const {
+    json::Value out = json::Value::object();
+    out.set("status", status);
+    out.set("done", done);
+    if (requeueAfterSeconds) out.set("requeueAfterSeconds", *requeueAfterSeconds);
+    return out;
+  }
+};
+
+namespace detail {
+
+inline const maasprov_host_services*& hostServices() {
+  static const maasprov_host_services* services = nullptr;  // set once by the entry call
+  return services;
+}
+
+inline void append(const maasprov_sink& sink, std::string_view text) {
+  if (text.empty() || sink.append == nullptr) return;
+  if (sink.append(sink.context, text.data(), text.size()) != MAASPROV_OK) {
+    throw std::length_error("the host refused a result of " + std::to_string(text.size()) +
+                            " bytes");
+  }
+}
+
+inline bool resultUsable(const maasprov_result* r) {
+  return r != nullptr && r->struct_size >= sizeof(maasprov_result);
+}
+
+// Fills the error half of a result; never throws (it runs inside catch handlers).
+inline int32_t fail(maasprov_result* r, ErrorType type, std::string_view message,
+                    std::string_view host, bool retryable, int64_t requeueMs,
+                    const json::Value* status) noexcept {
+  if (!resultUsable(r)) return MAASPROV_E_INVALID_ARGUMENT;
+  r->error_type = static_cast<int32_t>(type);
+  r->retryable = retryable ? 1 : 0;
+  r->requeue_after_ms = requeueMs;
+  try {
+    append(r->error_message, message);
+    append(r->error_host, host);
+    if (status != nullptr && status->isObject()) {
+      json::Value doc = json::Value::object();
+      doc.set("status", *status);
+      append(r->document, doc.dump());
+    }
+  } catch (...) {  // a lost message is better than an exception crossing the boundary
+  }
+  return MAASPROV_FAILED;
+}
+
+// Runs `body` and converts every exception into an error result.
+template <typename F>
+int32_t guarded(maasprov_result* r, F&& body) noexcept {
+  if (!resultUsable(r)) return MAASPROV_E_INVALID_ARGUMENT;
+  try {
+    return body();
+  } catch (const PluginError& e) {
+    const json::Value* status = e.statusUpdate() ? &*e.statusUpdate() : nullptr;
+    return fail(r, e.type(), e.what(), e.host(), e.isRetryable(), e.requeueAfterMs(), status);
+  } catch (const json::ParseError& e) {
+    return fail(r, ErrorType::Internal, std::string("malformed JSON: ") + e.what(), "", true, 60000,
+                nullptr);
+  } catch (const std::bad_alloc&) {
+    return fail(r, ErrorType::Internal, "out of memory", "", true, 60000, nullptr);
+  } catch (const std::exception& e) {
+    return fail(r, ErrorType::Internal, std::string("unexpected exception: ") + e.what(), "", true,
+                60000, nullptr);
+  } catch (...) {
+    return fail(r, ErrorType::Internal, "unexpected exception of unknown type", "", true, 60000,
+                nullptr);
+  }
+}
+
+template <typename P, typename = void>
+struct HasDescribe : std::false_type {};
+template <typename P>
+struct HasDescribe<P, std::void_t<decltype(std::declval<P&>().describe(std::declval<Host&>()))>>
+    : std::true_type {};
+
+template <typename P>
+std::unique_ptr<P> construct(const json::Value& config, Host& host) {
+  if constexpr (std::is_constructible_v<P, const json::Value&, Host&>) {
+    return std::make_unique<P>(config, host);
+  } else if constexpr (std::is_constructible_v<P, const json::Value&>) {
+    return std::make_unique<P>(config);
+  } else {
+    static_assert(std::is_default_constructible_v<P>,
+                  "a plugin class needs a constructor (const json::Value& config, Host&), "
+                  "(const json::Value& config) or ()");
+    return std::make_unique<P>();
+  }
+}
+
+template <typename P>
+struct Glue {
+  static P* self(maasprov_instance* instance) { return reinterpret_cast<P*>(instance); }
+
+  static int32_t create(maasprov_call* call, maasprov_str config, maasprov_instance** out,
+                        maasprov_result* r) {
+    return guarded(r, [&]() -> int32_t {
+      if (out == nullptr) return MAASPROV_E_INVALID_ARGUMENT;
+      json::Value cfg = config.size == 0 ? json::Value::object()
+                                         : json::parse(std::string_view(config.data, config.size));
+      if (!cfg.isObject()) throw invalidSpec("plugin configuration", "expected a JSON object");
+      Host host(hostServices(), call);
+      *out = reinterpret_cast<maasprov_instance*>(construct<P>(cfg, host).release());
+      return MAASPROV_OK;
+    });
+  }
+
+  static json::Value parseRequest(maasprov_str request) {
+    try {
+      return json::parse(std::string_view(request.data, request.size));
+    } catch (const json::ParseError& e) {
+      throw PluginError(ErrorType::Internal,
+                        std::string("the host sent a request that is not JSON: ") + e.what());
+    }
+  }
+
+  static int32_t reconcile(maasprov_instance* instance, maasprov_call* call, maasprov_str request,
+                           maasprov_result* r) {
+    return guarded(r, [&]() -> int32_t {
+      Request req(parseRequest(request));
+      Host host(hostServices(), call);
+      Result result = self(instance)->reconcile(req, host);
+      append(r->document, result.toJson().dump());
+      return MAASPROV_OK;
+    });
+  }
+
+  static int32_t remove(maasprov_instance* instance, maasprov_call* call, maasprov_str request,
+                        maasprov_result* r) {
+    return guarded(r, [&]() -> int32_t {
+      Request req(parseRequest(request));
+      Host host(hostServices(), call);
+      RemoveResult result = self(instance)->remove(req, host);
+      append(r->document, result.toJson().dump());
+      return MAASPROV_OK;
+    });
+  }
+
+  static int32_t describe(maasprov_instance* instance, maasprov_call* call, maasprov_result* r) {
+    return guarded(r, [&]() -> int32_t {
+      Host host(hostServices(), call);
+      if constexpr (HasDescribe<P>::value) {
+        json::Value d = self(instance)->describe(host);
+        append(r->document, d.dump());
+      } else {
+        append(r->document, "{}");
+      }
+      return MAASPROV_OK;
+    });
+  }
+
+  static void destroy(maasprov_instance* instance) noexcept {
+    try {
+      std::unique_ptr<P> owned(self(instance));  // deletes on scope exit
+    } catch (...) {  // a throwing destructor must not cross the boundary
+    }
+  }
+};
+
+template <typename P>
+int32_t negotiate(maasprov_negotiation* n, const char* name, const char* version, Kind kind,
+                  const char* const* modes, size_t modeCount) noexcept {
+  if (n == nullptr || n->struct_size < sizeof(maasprov_negotiation)) {
+    return MAASPROV_E_INVALID_ARGUMENT;
+  }
+  if (n->min_version > MAASPROV_ABI_VERSION_1 || n->max_version < MAASPROV_ABI_VERSION_1) {
+    try {
+      append(n->refusal, "plugin speaks ABI version 1 only; host offered [" +
+                             std::to_string(n->min_version) + ", " +
+                             std::to_string(n->max_version) + "]");
+    } catch (...) {
+    }
+    return MAASPROV_E_VERSION;
+  }
+  hostServices() = n->host;
+  static const maasprov_plugin_descriptor descriptor = {
+      sizeof(maasprov_plugin_descriptor),
+      name,
+      version,
+      static_cast<int32_t>(kind),
+      modes,
+      modeCount,
+      &Glue<P>::create,
+      &Glue<P>::reconcile,
+      &Glue<P>::remove,
+      &Glue<P>::describe,
+      &Glue<P>::destroy,
+  };
+  n->abi_version = MAASPROV_ABI_VERSION_1;
+  n->descriptor = &descriptor;
+  return MAASPROV_OK;
+}
+
+}  // namespace detail
+}  // namespace maasprov
+
+// Registers CLASS as the plugin of this shared object. NAME and VERSION are string literals;
+// KIND is a maasprov::Kind; the remaining arguments are the provisioningMode values served
+// (string literals; none for a cluster endpoint provider). Use it once, at namespace scope.
+#define MAASPROV_PLUGIN(CLASS, NAME, VERSION, KIND, ...)                                        \
+  extern "C" MAASPROV_PLUGIN_EXPORT int32_t maasprov_plugin_entry(maasprov_negotiation* n) {    \
+    static const std::initializer_list<const char*> maasprov_modes = {__VA_ARGS__};             \
+    return ::maasprov::detail::negotiate<CLASS>(n, NAME, VERSION, KIND, maasprov_modes.begin(), \
+                                                maasprov_modes.size());                         \
+  }
