@@ -80,7 +80,7 @@ void checkConfig(const ClientConfig& config) {
   if (config.retry.baseBackoff < 0ms || config.retry.maxBackoff < config.retry.baseBackoff) {
     throw ConfigError("retry.baseBackoff/maxBackoff: expected 0 <= baseBackoff <= maxBackoff");
   }
-  if (config.retry.maxRetryAfter < 0s) throw ConfigError("retry.maxRetryAfter: expected >= 0");
+  if (config.retry.maxRetryAfter < 0ms) throw ConfigError("retry.maxRetryAfter: expected >= 0");
   if (!config.caFile.empty() && !Poco::File(config.caFile).exists()) {
     throw ConfigError("caFile: cannot read CA file '" + config.caFile + "'");
   }

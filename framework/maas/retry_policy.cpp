@@ -20,8 +20,7 @@ std::optional<std::chrono::milliseconds> retryDelayFor(const RetrySettings& sett
   const auto retryAfter = retryAfterOf(response);
   if (!retryAfter) return std::nullopt;
   if (*retryAfter <= std::chrono::seconds::zero()) return backoffDelay(settings, attempt);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::min(*retryAfter, settings.maxRetryAfter));
+  return std::min<std::chrono::milliseconds>(*retryAfter, settings.maxRetryAfter);
 }
 
 bool safeToRepeat(const Request& request) {

@@ -19,7 +19,7 @@ struct RetrySettings {
   int maxAttempts = 5;  // attempts in total, first one included; 1 disables retries
   std::chrono::milliseconds baseBackoff{200};  // first delay after a failure without Retry-After
   std::chrono::milliseconds maxBackoff{5000};  // cap of the exponential backoff
-  std::chrono::seconds maxRetryAfter{30};      // cap applied to MAAS's Retry-After
+  std::chrono::milliseconds maxRetryAfter{30000};  // cap applied to MAAS's Retry-After
 };
 
 // Why an attempt got no usable answer.
