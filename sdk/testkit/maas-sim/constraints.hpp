@@ -1,0 +1,46 @@
+// MAAS's machine filter and allocation constraints (FilterNodeForm, ReadNodesForm and
+// AcquireNodeForm in src/maasserver/node_constraint_filter_forms.py): validation with MAAS's
+// field errors, matching, the cost ordering and the "resolved to" description.
+//
+// Ownership: Constraints holds only copies of request values. Thread-safety: Parse and Match
+// read the World; the caller holds the state mutex.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "params.hpp"
+#include "world.hpp"
+
+namespace maassim {
+
+class Constraints {
+ public:
+  enum class Form { kList, kAllocate };
+
+  // Validates `p`; throws ApiError 400 with {"field": ["message"]} as MAAS does.
+  Constraints(const World& w, const Params& p, Form form);
+
+  bool Matches(const World& w, const Machine& m) const;
+  // "cpu_count=4.0 tags=a,b" in field-name order; empty when nothing constrains.
+  std::string Describe() const;
+  // Python's repr of request.data.lists() without op: "[('cpu_count', ['4'])]".
+  std::string InputRepr() const { return input_repr_; }
+  bool DryRun() const { return dry_run_; }
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;  // cleaned, by field name
+  double min_cpu_ = -1;
+  double min_mem_ = -1;
+  std::vector<uint64_t> storage_sizes_;
+  std::string input_repr_;
+  bool dry_run_ = false;
+};
+
+// MAAS's allocation cost: cpu_count + memory / 1024 (cheapest first).
+double AllocationCost(const Machine& m);
+
+}  // namespace maassim
