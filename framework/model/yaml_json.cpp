@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <regex>
 #include <set>
@@ -42,7 +43,7 @@ std::optional<Poco::Dynamic::Var> asNumber(const std::string& s) {
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(begin, s.data() + s.size(), value);
     if (ec == std::errc()) return Poco::Dynamic::Var(value);
-    return Poco::Dynamic::Var(std::stod(s));
+    return Poco::Dynamic::Var(std::strtod(s.c_str(), nullptr));
   }
   if (std::regex_match(s, kOctHex)) {
     std::int64_t value = 0;
@@ -51,7 +52,7 @@ std::optional<Poco::Dynamic::Var> asNumber(const std::string& s) {
     if (ec == std::errc()) return Poco::Dynamic::Var(value);
     return Poco::Dynamic::Var(std::numeric_limits<double>::infinity());
   }
-  if (std::regex_match(s, kFloat)) return Poco::Dynamic::Var(std::stod(s));
+  if (std::regex_match(s, kFloat)) return Poco::Dynamic::Var(std::strtod(s.c_str(), nullptr));
   static const std::set<std::string> kSpecial{".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
                                               "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
   if (kSpecial.count(s) != 0) {

@@ -297,6 +297,16 @@ TEST(DecodeErrors, WrongTypesNameFieldAndExpectedType) {
             "status.ready: expected boolean, got string");
   EXPECT_EQ(decodeError(h + "spec: {minCPU: 99999999999999999999}\n"),
             "spec.minCPU: expected integer, got number");
+  EXPECT_EQ(decodeError(h + "spec: {minCPU: 1e999}\n"),
+            "spec.minCPU: expected integer, got number");
+  EXPECT_EQ(decodeError(
+                R"({"kind": "MaasMachine", "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
+                            "spec": {"minCPU": 1e999}})"),
+            "invalid JSON: Not a valid floating-point number: 1e999");
+  EXPECT_EQ(decodeError(
+                R"({"kind": "MaasMachine", "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
+                            "spec": {"minCPU": 18446744073709551615}})"),
+            "spec.minCPU: integer out of range");
   EXPECT_EQ(decodeError(h + "spec: []\n"), "spec: expected object, got list");
   EXPECT_EQ(decodeError("apiVersion: v1\nkind: Secret\nmetadata: {name: s, labels: {a: 1}}\n"),
             "metadata.labels[a]: expected string, got integer");
