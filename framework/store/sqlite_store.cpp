@@ -114,13 +114,14 @@ std::optional<std::string> readDocument(Session& session, const ObjectKey& key) 
   return documents.front();
 }
 
-Document expiredStatus(const std::string& message) {
+// The object of an ERROR watch event: a Kubernetes Status, as the REST API will stream it.
+Document failureStatus(int code, const std::string& reason, const std::string& message) {
   Document status = new Poco::JSON::Object;
   status->set("kind", "Status");
   status->set("apiVersion", "v1");
   status->set("status", "Failure");
-  status->set("code", 410);
-  status->set("reason", "Expired");
+  status->set("code", code);
+  status->set("reason", reason);
   status->set("message", message);
   return status;
 }
@@ -286,9 +287,10 @@ class SqliteSubscription final : public Subscription {
         const auto events = store_.eventsAfter(cursor_);
         if (events.empty() || events.front().version != cursor_ + 1) {
           deliver({EventType::Error, cursor_,
-                   expiredStatus("the change feed was compacted past resourceVersion " +
-                                 std::to_string(cursor_) +
-                                 " before it was delivered; list again and watch from there")});
+                   failureStatus(410, "Expired",
+                                 "the change feed was compacted past resourceVersion " +
+                                     std::to_string(cursor_) +
+                                     " before it was delivered; list again and watch from there")});
           return;
         }
         for (const auto& event : events) {
@@ -299,7 +301,8 @@ class SqliteSubscription final : public Subscription {
       }
     } catch (const std::exception& e) {
       spdlog::error("store watch stopped after resourceVersion {}: {}", cursor_, e.what());
-      deliver({EventType::Error, cursor_, expiredStatus(std::string("watch failed: ") + e.what())});
+      deliver({EventType::Error, cursor_,
+               failureStatus(500, "InternalError", std::string("watch failed: ") + e.what())});
     }
   }
 
