@@ -103,6 +103,12 @@ std::unique_ptr<Session> openSession(const std::string& path, std::chrono::milli
   *session << "PRAGMA busy_timeout = " + std::to_string(busy.count()), now;
   // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss.
   *session << "PRAGMA synchronous = FULL", now;
+  int synchronous = 0;
+  *session << "PRAGMA synchronous", into(synchronous), now;
+  if (synchronous != 2) {  // never run with weaker durability than documented
+    throw StoreError("store " + path + ": SQLite refused synchronous=FULL (got level " +
+                     std::to_string(synchronous) + ")");
+  }
   return session;
 }
 
