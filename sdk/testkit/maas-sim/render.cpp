@@ -32,7 +32,7 @@ Object::Ptr Vlan(const Subnet* s) {
   v->set("external_dhcp", Var());
   v->set("relay_vlan", Var());
   v->set("fabric_id", s ? s->fabric_id : 0);
-  v->set("secondary_rack", Var());
+  v->set("secondary_rack", "rackc2");
   v->set("id", id);
   v->set("fabric", "fabric-" + std::to_string(s ? s->fabric_id : 0));
   v->set("name", vid == 0 ? std::string("untagged") : std::to_string(vid));
@@ -80,7 +80,7 @@ Object::Ptr RenderInterface(const World& w, const Machine& m, const Interface& i
 
 Object::Ptr RenderDisk(const Machine& m, const BlockDevice& d) {
   auto o = Poco::makeShared<Poco::JSON::Object>();
-  o->set("firmware_version", Var());
+  o->set("firmware_version", "1.0");
   o->set("partitions", Poco::makeShared<Array>());
   o->set("system_id", m.system_id);
   o->set("name", d.name);
