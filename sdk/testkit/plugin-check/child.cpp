@@ -51,6 +51,9 @@ Outcome runInChild(const std::function<Outcome()>& body, std::chrono::seconds ti
   }
   if (pid == 0) {
     ::close(fds[0]);
+    // Poco::Util::Application turns crash signals into abort(); a plugin's crash should be
+    // reported as the signal it really raised.
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) ::signal(sig, SIG_DFL);
     Outcome o;
     try {
       o = body();

@@ -1,0 +1,105 @@
+// The SDK's own JSON (maasprov/json.hpp): strict parsing with clear errors, and round trips.
+#include "maasprov/json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace maasprov::json {
+namespace {
+
+std::string error(std::string_view text, const ParseOptions& options = {}) {
+  try {
+    parse(text, options);
+  } catch (const ParseError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(Json, ParsesAndSerializesADocument) {
+  Value v = parse(R"( {"a": [1, -2.5, true, null, "x\n\u00e9\ud83d\ude00"], "b": {}} )");
+  EXPECT_EQ(v.find("a")->asArray()[0].asInt(), 1);
+  EXPECT_DOUBLE_EQ(v.find("a")->asArray()[1].asDouble(), -2.5);
+  EXPECT_EQ(v.find("a")->asArray()[4].asString(), "x\n\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_EQ(v.dump(), "{\"a\":[1,-2.5,true,null,\"x\\n\xc3\xa9\xf0\x9f\x98\x80\"],\"b\":{}}");
+  EXPECT_EQ(parse(v.dump()), v);
+}
+
+TEST(Json, LargeIntegersStayExact) {
+  EXPECT_EQ(parse("9007199254740993").asInt(), 9007199254740993LL);
+  EXPECT_EQ(parse("-9223372036854775808").asInt(), INT64_MIN);
+  EXPECT_TRUE(parse("9223372036854775808").type() == Type::Double);  // beyond int64
+}
+
+TEST(Json, RejectsWhatRfc8259Rejects) {
+  EXPECT_NE(error("{\"a\":1,}").find("expected a string key"), std::string::npos);
+  EXPECT_NE(error("[1,]").find("unexpected character"), std::string::npos);
+  EXPECT_NE(error("01").find("leading zeros"), std::string::npos);
+  EXPECT_NE(error("{\"a\":1} x").find("unexpected data after the document"), std::string::npos);
+  EXPECT_NE(error("\"tab\there\"").find("control character"), std::string::npos);
+  EXPECT_NE(error("// c\n1").find("unexpected character"), std::string::npos);
+  EXPECT_NE(error("NaN").find("unexpected character"), std::string::npos);
+  EXPECT_NE(error("1e400").find("number out of range"), std::string::npos);
+  EXPECT_NE(error("{\"a\":1,\"a\":2}").find("duplicate key \"a\""), std::string::npos);
+}
+
+TEST(Json, RejectsInvalidUtf8) {
+  EXPECT_NE(error("\"\xc0\xaf\"").find("invalid UTF-8"), std::string::npos);         // overlong
+  EXPECT_NE(error("\"\xed\xa0\x80\"").find("surrogate"), std::string::npos);         // surrogate
+  EXPECT_NE(error("\"\xf4\x90\x80\x80\"").find("out of range"), std::string::npos);  // > U+10FFFF
+  EXPECT_NE(error("\"\xe2\x82\"").find("UTF-8"), std::string::npos);                 // truncated
+  EXPECT_NE(error("\"\\ud800\"").find("lone high surrogate"), std::string::npos);
+  EXPECT_NE(error("\"\\udc00\"").find("lone low surrogate"), std::string::npos);
+}
+
+TEST(Json, ErrorsSayWhere) {
+  try {
+    parse("{\"a\": tru}");
+    FAIL();
+  } catch (const ParseError& e) {
+    EXPECT_EQ(e.offset(), 6u);
+    EXPECT_EQ(std::string(e.what()), "invalid JSON at byte 6: unexpected character");
+  }
+}
+
+TEST(Json, DepthIsLimited) {
+  std::string deep(65, '[');
+  deep += std::string(65, ']');
+  EXPECT_NE(error(deep).find("nesting deeper than 64 levels"), std::string::npos);
+  std::string ok(64, '[');
+  ok += std::string(64, ']');
+  EXPECT_NO_THROW(parse(ok));
+  EXPECT_NE(error("[[1]]", ParseOptions{1, 100}).find("nesting deeper than 1"), std::string::npos);
+}
+
+TEST(Json, SizeIsLimited) {
+  EXPECT_NE(error("[1, 2, 3]", ParseOptions{64, 4}).find("larger than 4 bytes"), std::string::npos);
+}
+
+TEST(Json, TypedLookupsNameTheKey) {
+  Value v = parse(R"({"minCPU": "many", "tags": ["a"]})");
+  try {
+    v.getInt("minCPU");
+    FAIL();
+  } catch (const TypeError& e) {
+    EXPECT_EQ(std::string(e.what()), "\"minCPU\": expected integer, got string");
+  }
+  EXPECT_EQ(v.getInt("missing", 7), 7);
+  EXPECT_EQ(v.findPath({"tags"})->size(), 1u);
+  EXPECT_EQ(v.findPath({"a", "b"}), nullptr);
+}
+
+TEST(Json, BuildsAndEscapesOnOutput) {
+  Value v;
+  v["s"] = "quote\" back\\ ctl\x01";
+  v["n"] = nullptr;
+  v["arr"].push_back(1);
+  v["arr"].push_back(2.5);
+  EXPECT_EQ(v.dump(), R"({"s":"quote\" back\\ ctl\u0001","n":null,"arr":[1,2.5]})");
+  v.set("s", 3);
+  EXPECT_EQ(v.find("s")->asInt(), 3);
+  EXPECT_TRUE(v.erase("n"));
+  EXPECT_EQ(v.size(), 2u);
+}
+
+}  // namespace
+}  // namespace maasprov::json
