@@ -1,0 +1,154 @@
+#include "machine_ops.hpp"
+
+#include "maasprov/error.hpp"
+
+namespace maasprov::common {
+namespace {
+
+std::string excerpt(const std::string& body) {
+  std::string out = body.substr(0, 300);
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+// Maps MAAS's form-error keys of allocate to the spec fields that produced them.
+std::string specFieldFor(const std::string& key) {
+  if (key == "tags") return "spec.tags";
+  if (key == "zone") return "spec.failureDomain";
+  if (key == "pool") return "spec.resourcePool";
+  if (key == "system_id") return "spec.systemID";
+  if (key == "cpu_count") return "spec.minCPU";
+  if (key == "mem") return "spec.minMemory";
+  return "allocate constraint " + key;
+}
+
+std::string machinePath(const std::string& systemId) {
+  return "machines/" + systemId + "/";
+}
+
+}  // namespace
+
+std::vector<MaasMachineView> listHeld(const MaasClient& maas, const std::string& agentName) {
+  MaasResponse r = maas.get("machines/", {{"agent_name", agentName}});
+  r.expectOk();
+  json::Value list = r.json();
+  if (!list.isArray()) {
+    throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
+                                                json::typeName(list.type()) + ", not a list");
+  }
+  std::vector<MaasMachineView> out;
+  for (const auto& m : list.asArray()) out.push_back(MaasMachineView::fromJson(m));
+  return out;
+}
+
+std::vector<std::string> vmHostNames(const MaasClient& maas) {
+  MaasResponse r = maas.get("vm-hosts/");
+  r.expectOk();
+  json::Value list = r.json();
+  if (!list.isArray()) {
+    throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
+                                                json::typeName(list.type()) + ", not a list");
+  }
+  std::vector<std::string> names;
+  for (const auto& h : list.asArray()) {
+    const json::Value* name = h.find("name");
+    if (name != nullptr && name->isString()) names.push_back(name->asString());
+  }
+  return names;
+}
+
+Params allocateParams(const AllocateConstraints& c, const std::string& agentName,
+                      const std::vector<std::string>& vmHosts) {
+  Params p;
+  p.emplace_back("cpu_count", std::to_string(c.minCPU));
+  p.emplace_back("mem", std::to_string(c.minMemoryMB));
+  for (const auto& t : c.tags) p.emplace_back("tags", t);
+  if (!c.zone.empty()) p.emplace_back("zone", c.zone);
+  if (!c.pool.empty()) p.emplace_back("pool", c.pool);
+  if (!c.systemId.empty()) p.emplace_back("system_id", c.systemId);
+  if (c.bareMetalOnly) {
+    for (const auto& h : vmHosts) p.emplace_back("not_pod", h);
+    // Also by type, so a VM host added since vm-hosts/ was read cannot lend a VM.
+    p.emplace_back("not_pod_type", "lxd");
+    p.emplace_back("not_pod_type", "virsh");
+  }
+  p.emplace_back("agent_name", agentName);
+  return p;
+}
+
+AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
+                        const std::string& agentName) {
+  std::vector<std::string> hosts;
+  if (c.bareMetalOnly) hosts = vmHostNames(maas);
+  // Not idempotent: a repeated allocate could take a second machine. A lost answer is found
+  // again through agent_name instead.
+  MaasResponse r = maas.post("machines/", "allocate", allocateParams(c, agentName, hosts), false);
+  AllocateResult out;
+  if (r.ok()) {
+    out.machine = MaasMachineView::fromJson(r.json());
+    return out;
+  }
+  if (r.status == 409 && (r.body.find("No available machine") != std::string::npos ||
+                          r.body.find("No machine available") != std::string::npos)) {
+    out.noMatch = excerpt(r.body);
+    return out;
+  }
+  if (r.status == 400) {
+    // MAAS names the offending constraint: {"tags": ["No such tag(s): 'x'."]}.
+    std::string message;
+    try {
+      json::Value errors = json::parse(r.body);
+      if (errors.isObject()) {
+        for (const auto& [key, value] : errors.asObject()) {
+          std::string text =
+              value.isArray() && !value.asArray().empty() && value.asArray()[0].isString()
+                  ? value.asArray()[0].asString()
+                  : value.dump();
+          message +=
+              (message.empty() ? "" : "; ") + specFieldFor(key) + ": MAAS refused it: " + text;
+        }
+      }
+    } catch (const json::ParseError&) {
+    }
+    if (message.empty()) message = "MAAS refused the allocation: " + excerpt(r.body);
+    throw PluginError(ErrorType::InvalidSpec, message).retryable(true).requeueAfterSeconds(300);
+  }
+  r.expectOk();  // throws Transient naming the call and status
+  return out;
+}
+
+void annotate(const MaasClient& maas, const std::string& systemId, const Owner& owner) {
+  maas.post(machinePath(systemId), "set_workload_annotations", owner.annotations(), true)
+      .expectOk();
+}
+
+DeployResult deploy(const MaasClient& maas, const std::string& systemId,
+                    const std::string& userDataBase64, const DistroSeries& image) {
+  Params p = {{"user_data", userDataBase64}, {"distro_series", image.value}};
+  MaasResponse r = maas.post(machinePath(systemId), "deploy", p, false);
+  DeployResult out;
+  if (r.ok()) {
+    out.machine = MaasMachineView::fromJson(r.json());
+    return out;
+  }
+  out.httpStatus = r.status;
+  out.error = excerpt(r.body);
+  return out;
+}
+
+bool release(const MaasClient& maas, const std::string& systemId, const std::string& comment) {
+  MaasResponse r = maas.post(machinePath(systemId), "release", {{"comment", comment}}, true);
+  if (r.status == 404) return false;
+  r.expectOk();
+  return true;
+}
+
+MaasMachineView powerOn(const MaasClient& maas, const std::string& systemId) {
+  MaasResponse r = maas.post(machinePath(systemId), "power_on", {}, true);
+  r.expectOk();
+  return MaasMachineView::fromJson(r.json());
+}
+
+}  // namespace maasprov::common

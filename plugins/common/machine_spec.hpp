@@ -1,0 +1,35 @@
+// The MaasMachine spec as a MAAS machine provisioner reads it: allocation constraints and the
+// image. Every field is checked and all problems are reported at once, each naming its field
+// path and what was expected ("spec.minCPU: expected a non-negative integer, got string").
+//
+// Ownership: values only. Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "image.hpp"
+#include "maasprov/json.hpp"
+
+namespace maasprov::common {
+
+struct AllocateConstraints {
+  int64_t minCPU = 0;             // cpu_count  (spec.minCPU)
+  int64_t minMemoryMB = 0;        // mem, MiB   (spec.minMemory)
+  std::vector<std::string> tags;  // tags, one repeated key per tag (spec.tags)
+  std::string zone;               // zone       (spec.failureDomain)
+  std::string pool;               // pool       (spec.resourcePool)
+  std::string systemId;           // system_id  (spec.systemID: pin this machine)
+  bool bareMetalOnly = true;      // never a VM: not_pod for every VM host, not_pod_type lxd/virsh
+};
+
+struct MachineSpec {
+  AllocateConstraints constraints;
+  DistroSeries image;
+};
+
+// Throws PluginError (InvalidSpec, terminal) listing every invalid field.
+MachineSpec parseMachineSpec(const json::Value& spec);
+
+}  // namespace maasprov::common
