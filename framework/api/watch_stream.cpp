@@ -127,9 +127,8 @@ void runWatch(store::Store& store, const WatchRequest& watch, Poco::Net::HTTPSer
   for (const auto& line : initial) {
     if (!write(line)) return;
   }
-  const auto deadline = watch.timeout
-                            ? std::optional(std::chrono::steady_clock::now() + *watch.timeout)
-                            : std::nullopt;
+  const auto deadline = watch.timeout ? std::chrono::steady_clock::now() + *watch.timeout
+                                      : std::chrono::steady_clock::time_point::max();
   try {
     while (!stopping.load()) {
       std::deque<store::WatchEvent> batch;
