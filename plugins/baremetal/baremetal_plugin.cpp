@@ -1,0 +1,172 @@
+#include "baremetal_plugin.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "maasprov_common.hpp"
+
+namespace maasprov::baremetal {
+
+using common::DeploymentDriver;
+using common::MaasMachineView;
+namespace reason = common::reason;
+
+namespace {
+
+std::string recordedSystemId(const json::Value& status) {
+  const json::Value* v = status.find("systemID");
+  return v != nullptr && v->isString() ? v->asString() : std::string();
+}
+
+bool terminallyFailed(const json::Value& status) {
+  const json::Value* v = status.find("failureReason");
+  return v != nullptr && v->isString() && !v->asString().empty();
+}
+
+long long nowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+BareMetalPlugin::BareMetalPlugin(const json::Value& config)
+    : settings_(Settings::fromConfig(config)), driver_(settings_.deploy) {}
+
+Result BareMetalPlugin::waitForBootstrapData(const Request& req) const {
+  Result r;
+  r.status = driver_.withDeployedCondition(
+      req.status(),
+      {common::kMachineDeployed, common::kConditionFalse, reason::kWaitingForBootstrapData,
+       "waiting for bootstrap data (cloud-init user data) before allocating a "
+       "machine",
+       common::kSeverityInfo});
+  r.requeueAfterSeconds = settings_.bootstrapWaitSeconds;
+  return r;
+}
+
+Result BareMetalPlugin::waitForBackoff(const Request& req, long long secondsLeft) const {
+  Result r;
+  r.status = json::Value::object();
+  r.status.set("ready", false);
+  r.requeueAfterSeconds = std::max<long long>(secondsLeft, 1);
+  (void)req;
+  return r;
+}
+
+Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
+  const common::Owner owner = common::Owner::fromRequest(req);
+  const common::MachineSpec spec = common::parseMachineSpec(req.spec());
+  const json::Value& cur = req.status();
+  // A terminal failure stays until the machine is replaced (Cluster API's failureReason).
+  if (terminallyFailed(cur)) {
+    Result r;
+    r.status.set("ready", false);
+    return r;
+  }
+  const MaasClient maas = host.maas();
+  const std::vector<MaasMachineView> held = common::listHeld(maas, owner.uid);
+  const std::string recorded = recordedSystemId(cur);
+  const std::optional<std::string> userData = req.userData();
+  common::DeployTarget target{req, host, owner, spec.image, userData.value_or("")};
+
+  if (!recorded.empty()) {
+    for (const auto& m : held) {
+      if (m.systemId != recorded) continue;
+      if (!userData && m.is(common::machine_state::kAllocated)) return waitForBootstrapData(req);
+      return driver_.drive(target, m);
+    }
+    // We recorded it, MAAS no longer lists it under our agent_name: released or deleted.
+    return driver_.unexpectedlyReleased(cur, recorded);
+  }
+
+  // Nothing recorded: a crash may have lost the record, so adopt what MAAS says we hold.
+  std::vector<const MaasMachineView*> live;
+  for (const auto& m : held) {
+    if (!m.beingReleased()) live.push_back(&m);
+  }
+  if (!live.empty()) {
+    const MaasMachineView& mine = *live.front();
+    json::Value record = json::Value::object();
+    record.set("systemID", mine.systemId);
+    host.checkpoint(record);
+    for (size_t i = 1; i < live.size(); ++i) {  // never keep duplicates
+      host.warn("releasing duplicate machine " + live[i]->systemId + " held by " + owner.uid);
+      common::release(maas, live[i]->systemId, "maasprov: duplicate allocation for " + owner.uid);
+      ++releases_;
+    }
+    if (!userData && mine.is(common::machine_state::kAllocated)) return waitForBootstrapData(req);
+    return driver_.drive(target, mine);
+  }
+
+  if (!userData) return waitForBootstrapData(req);
+  if (long long notBefore = DeploymentDriver::retryNotBefore(cur); notBefore > nowSeconds()) {
+    return waitForBackoff(req, notBefore - nowSeconds());
+  }
+
+  common::AllocateResult a = common::allocate(maas, spec.constraints, owner.uid);
+  if (!a.machine) {
+    ++noMatch_;
+    std::string message = "no MAAS machine is available for this spec: " + a.noMatch;
+    json::Value status = driver_.withDeployedCondition(
+        cur, {common::kMachineDeployed, common::kConditionFalse, reason::kWaitingForMachine,
+              message, common::kSeverityWarning});
+    throw PluginError(ErrorType::InsufficientResources, message)
+        .retryable(true)
+        .requeueAfterSeconds(settings_.noMatchRetrySeconds)
+        .status(std::move(status));
+  }
+  ++allocations_;
+  // Durable before anything else can fail; agent_name already marks it in MAAS.
+  json::Value record = json::Value::object();
+  record.set("systemID", a.machine->systemId);
+  record.set("provisioningMode", settings_.deploy.provisioningMode);
+  host.checkpoint(record);
+  host.info("allocated MAAS machine " + a.machine->systemId + " (" + a.machine->hostname + ")");
+  return driver_.drive(target, *a.machine);
+}
+
+RemoveResult BareMetalPlugin::remove(const Request& req, Host& host) {
+  RemoveResult r;
+  const json::Value* uid = req.metadata().find("uid");
+  if (uid == nullptr || !uid->isString() || uid->asString().empty()) {
+    r.done = true;  // nothing can have been allocated without a uid to mark it with
+    return r;
+  }
+  const MaasClient maas = host.maas();
+  size_t released = 0;
+  for (const auto& m : common::listHeld(maas, uid->asString())) {
+    if (m.beingReleased()) continue;  // Releasing/Ready: already on its way back
+    if (common::release(maas, m.systemId,
+                        "maasprov: MaasMachine " + req.ns() + "/" + req.name() + " deleted")) {
+      ++released;
+      ++releases_;
+      host.info("released MAAS machine " + m.systemId);
+    }
+  }
+  r.status = driver_.withDeployedCondition(
+      req.status(), {common::kMachineDeployed, common::kConditionFalse, reason::kReleasing,
+                     released > 0 ? "released the MAAS machine" : "nothing left to release",
+                     common::kSeverityInfo});
+  r.status.set("machinePowered", false);
+  if (released > 0) r.status.set("machineState", common::machine_state::kReleasing);
+  r.done = true;
+  return r;
+}
+
+json::Value BareMetalPlugin::describe(Host&) {
+  json::Value d = json::Value::object();
+  d.set("mode", "bare-metal");
+  d.set("settings", settings_.toJson());
+  d.set("allocations", static_cast<unsigned long long>(allocations_.load()));
+  d.set("releases", static_cast<unsigned long long>(releases_.load()));
+  d.set("noMatch", static_cast<unsigned long long>(noMatch_.load()));
+  return d;
+}
+
+}  // namespace maasprov::baremetal
+
+MAASPROV_PLUGIN(maasprov::baremetal::BareMetalPlugin, "baremetal", "0.1.0",
+                maasprov::Kind::MachineProvisioner, "bare-metal")

@@ -1,0 +1,40 @@
+// The bare-metal provisioner (plugin "baremetal", provisioningMode "bare-metal"): allocates a
+// physical MAAS machine matching the MaasMachine spec (never a VM), deploys it with the
+// machine's cloud-init user data and image, and releases it when the object is deleted.
+// See docs/plugins/baremetal.md for the behaviour users see.
+//
+// Ownership: the SDK owns the instance; it holds its settings and counters only.
+// Thread-safety: reconcile/remove/describe run concurrently for different machines; the only
+// shared mutable state is the atomic counters. MAAS itself arbitrates machines (allocate is
+// atomic), and agent_name = uid keeps every object's machines apart.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "deployment.hpp"
+#include "maasprov/plugin.hpp"
+#include "settings.hpp"
+
+namespace maasprov::baremetal {
+
+class BareMetalPlugin {
+ public:
+  explicit BareMetalPlugin(const json::Value& config);
+
+  Result reconcile(const Request& req, Host& host);
+  RemoveResult remove(const Request& req, Host& host);
+  json::Value describe(Host& host);
+
+ private:
+  Result waitForBootstrapData(const Request& req) const;
+  Result waitForBackoff(const Request& req, long long secondsLeft) const;
+
+  Settings settings_;
+  common::DeploymentDriver driver_;
+  std::atomic<uint64_t> allocations_{0};
+  std::atomic<uint64_t> releases_{0};
+  std::atomic<uint64_t> noMatch_{0};
+};
+
+}  // namespace maasprov::baremetal
