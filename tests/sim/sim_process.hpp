@@ -70,7 +70,10 @@ class SimProcess {
     while (std::chrono::steady_clock::now() < deadline) {
       std::ifstream in(port_file);
       if (in >> port_) return;
-      if (!Poco::Process::isRunning(*handle_)) break;
+      if (int rc = handle_->tryWait(); rc != -1) {  // exited (and reaped) before listening
+        exit_code_ = rc;
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::string output = Stop();
@@ -98,8 +101,10 @@ class SimProcess {
   // Sends SIGTERM, waits for exit and returns everything the simulator wrote to stderr.
   std::string Stop() {
     if (!handle_) return stderr_;
-    if (Poco::Process::isRunning(*handle_)) Poco::Process::requestTermination(handle_->id());
-    exit_code_ = handle_->wait();
+    if (!exit_code_) {
+      Poco::Process::requestTermination(handle_->id());
+      exit_code_ = handle_->wait();
+    }
     handle_.reset();
     std::string rest;
     Poco::StreamCopier::copyToString(*err_stream_, rest);

@@ -184,6 +184,8 @@ class SimApp : public Poco::Util::ServerApplication {
     params->setMaxThreads(64);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
+    // Idle dispatcher threads linger this long; Poco joins them at exit, so keep it short.
+    params->setThreadIdleTime(Poco::Timespan(0, 250'000));
     maassim::ServerContext ctx{&state, &faults, &counters, key, !Value("log-requests", "").empty()};
     Poco::Net::HTTPServer server(Poco::makeShared<maassim::HandlerFactory>(ctx), *socket, params);
     server.start();
