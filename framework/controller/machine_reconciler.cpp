@@ -1,0 +1,287 @@
+#include "framework/controller/machine_reconciler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "framework/controller/status_writer.hpp"
+#include "framework/model/condition.hpp"
+#include "framework/model/maas_machine.hpp"
+#include "framework/model/object_meta.hpp"
+
+namespace maasprov::controller {
+namespace {
+
+const std::string kFinalizer(model::kMachineFinalizer);
+const std::string kClusterLabel(model::kClusterNameLabel);
+const std::string kReady(model::kConditionReady);
+
+// States in which nothing changes in MAAS without us asking; everything else is polled.
+bool settled(Json machine) {
+  if (isBeingDeleted(machine)) return false;
+  return boolAt(machine, {"status", "ready"}) &&
+         stringAt(machine, {"status", "machineState"}).value_or("") == "Deployed";
+}
+
+std::string label(Json obj, const std::string& key) {
+  Json labels = objectAt(objectAt(obj, "metadata"), "labels");
+  return labels ? labels->optValue<std::string>(key, "") : std::string();
+}
+
+bool hasLabel(Json obj, const std::string& key) {
+  Json labels = objectAt(objectAt(obj, "metadata"), "labels");
+  return labels && labels->has(key);
+}
+
+}  // namespace
+
+std::string machinePhase(Json machine) {
+  if (isBeingDeleted(machine)) return "Deleting";
+  if (boolAt(machine, {"status", "ready"})) return "Ready";
+  if (stringAt(machine, {"status", "failureReason"})) return "Failed";
+  if (stringAt(machine, {"status", "systemID"})) return "Provisioning";
+  return "Pending";
+}
+
+std::vector<Json> MachineReconciler::clusterMachines(const std::string& ns,
+                                                     const std::string& cluster,
+                                                     const std::string& except) const {
+  auto list =
+      ctx_.store.list(std::string(model::kMaasMachineKind), ns, [&](const store::Labels& labels) {
+        auto it = labels.find(kClusterLabel);
+        return it != labels.end() && it->second == cluster;
+      });
+  std::vector<Json> out;
+  for (auto& m : list.items) {
+    if (stringAt(m, {"metadata", "name"}).value_or("") != except) out.push_back(m);
+  }
+  return out;
+}
+
+void MachineReconciler::setWaiting(const store::ObjectKey& key, const std::string& reason,
+                                   const std::string& message, const std::string& severity) {
+  writeWithRetry(ctx_.store, key, WritePart::Status, [&](Json obj) {
+    Json status = ensureStatus(obj);
+    setCondition(status, {kReady, std::string(model::kConditionFalse), reason, message, severity},
+                 model::now());
+    status->set("observedGeneration", intAt(obj, {"metadata", "generation"}));
+    return true;
+  });
+}
+
+void MachineReconciler::updatePoller(const std::string& queue, Json machine) {
+  if (ctx_.poller == nullptr) return;
+  auto systemID = stringAt(machine, {"status", "systemID"});
+  if (!machine || !systemID || systemID->empty() || settled(machine)) {
+    ctx_.poller->untrack(queue);
+    return;
+  }
+  ctx_.poller->track(queue, *systemID, stringAt(machine, {"status", "machineState"}).value_or(""),
+                     boolAt(machine, {"status", "machinePowered"}));
+}
+
+Json MachineReconciler::applyOutcome(const store::ObjectKey& key,
+                                     const plugin::CallOutcome& outcome, bool deleting) {
+  const auto now = model::now();
+  return writeWithRetry(ctx_.store, key, WritePart::Status, [&](Json obj) {
+    Json status = ensureStatus(obj);
+    if (outcome.status) mergeStatus(status, outcome.status, now);
+    bool patchHasFailure = outcome.status && (outcome.status->has("failureReason") ||
+                                              outcome.status->has("failureMessage"));
+    if (outcome.error && !outcome.error->retryable) {
+      status->set("failureReason", std::string(plugin::errorTypeName(outcome.error->type)));
+      status->set("failureMessage", outcome.error->message);
+    } else if (!outcome.error && !patchHasFailure) {
+      // A success clears an earlier terminal failure (the spec was changed and now works).
+      status->remove("failureReason");
+      status->remove("failureMessage");
+    }
+    status->set("observedGeneration", intAt(obj, {"metadata", "generation"}));
+
+    model::Time t = now;
+    if (outcome.error) {
+      const auto& e = *outcome.error;
+      setCondition(status,
+                   {kReady, std::string(model::kConditionFalse), plugin::errorTypeName(e.type),
+                    describeFailure(e),
+                    std::string(e.retryable ? model::kSeverityWarning : model::kSeverityError)},
+                   t);
+    } else if (deleting) {
+      setCondition(status,
+                   {kReady, std::string(model::kConditionFalse), kReasonDeleting,
+                    outcome.done ? "released in MAAS" : "waiting for MAAS to release the machine",
+                    std::string(model::kSeverityInfo)},
+                   t);
+    } else if (boolAt(obj, {"status", "ready"})) {
+      setCondition(status, {kReady, std::string(model::kConditionTrue), "", "", ""}, t);
+    } else {
+      // Not ready yet: say why in the plugin's own words when it gave any.
+      Json deployed = findCondition(status, model::kConditionMachineDeployed);
+      std::string reason = deployed ? deployed->optValue<std::string>("reason", "") : "";
+      std::string message = deployed ? deployed->optValue<std::string>("message", "") : "";
+      setCondition(status,
+                   {kReady, std::string(model::kConditionFalse),
+                    reason.empty() ? kReasonProvisioning : reason, message,
+                    std::string(model::kSeverityInfo)},
+                   t);
+    }
+    return true;
+  });
+}
+
+ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
+  const std::string queue = queueKey(key.kind, key.ns, key.name);
+  Json machine;
+  try {
+    machine = ctx_.store.get(key);
+  } catch (const store::NotFound&) {
+    if (ctx_.poller) ctx_.poller->untrack(queue);
+    return ReconcileOutcome::done("gone");
+  }
+  if (isBeingDeleted(machine)) return reconcileDelete(key, machine);
+
+  if (!hasFinalizer(machine, kFinalizer)) {
+    machine = writeWithRetry(ctx_.store, key, WritePart::Object,
+                             [](Json obj) { return addFinalizer(obj, kFinalizer); });
+    if (!machine) return ReconcileOutcome::done("gone");
+    if (isBeingDeleted(machine)) return reconcileDelete(key, machine);
+  }
+
+  // The cluster it belongs to.
+  const std::string clusterName = label(machine, kClusterLabel);
+  if (clusterName.empty()) {
+    setWaiting(key, kReasonWaitingForCluster,
+               "the label " + kClusterLabel + " does not name the MaasCluster of this machine",
+               std::string(model::kSeverityWarning));
+    return ReconcileOutcome::done("waiting");
+  }
+  Json cluster;
+  try {
+    cluster = ctx_.store.get({std::string(model::kMaasClusterKind), key.ns, clusterName});
+  } catch (const store::NotFound&) {
+    setWaiting(key, kReasonWaitingForCluster,
+               "waiting for MaasCluster " + key.ns + "/" + clusterName + " to exist",
+               std::string(model::kSeverityInfo));
+    return ReconcileOutcome::done("waiting");
+  }
+
+  // The bootstrap data: inline, or from the named Secret.
+  std::optional<std::string> userData = stringAt(machine, {"spec", "userData"});
+  if (!userData) {
+    auto secretName = stringAt(machine, {"spec", "bootstrapDataSecretName"});
+    if (!secretName) {
+      setWaiting(key, kReasonWaitingForBootstrapData,
+                 "waiting for bootstrap data: neither spec.bootstrapDataSecretName nor "
+                 "spec.userData is set",
+                 std::string(model::kSeverityInfo));
+      return ReconcileOutcome::done("waiting");
+    }
+    try {
+      Json secret = ctx_.store.get({kSecretKind, key.ns, *secretName});
+      userData = stringAt(secret, {"data", "value"});
+    } catch (const store::NotFound&) {
+    }
+    if (!userData) {
+      setWaiting(key, kReasonWaitingForBootstrapData,
+                 "waiting for bootstrap data: Secret " + key.ns + "/" + *secretName +
+                     " does not exist or has no data.value",
+                 std::string(model::kSeverityInfo));
+      return ReconcileOutcome::done("waiting");
+    }
+  }
+
+  const std::string mode =
+      stringAt(machine, {"spec", "provisioningMode"})
+          .value_or(std::string(model::toString(model::ProvisioningMode::BareMetal)));
+  plugin::Lookup lookup = ctx_.registry.provisionerFor(mode);
+  if (!lookup) {
+    setWaiting(key, kReasonNoProvisioner,
+               "no plugin serves provisioningMode '" + mode + "': " + lookup.reason,
+               std::string(model::kSeverityError));
+    ctx_.logger->warn("MaasMachine {}/{}: no plugin serves provisioningMode '{}'", key.ns, key.name,
+                      mode);
+    return ReconcileOutcome::done("waiting");
+  }
+
+  std::string request = plugin::makeRequestDocument(machine, cluster, userData,
+                                                    clusterMachines(key.ns, clusterName, key.name));
+  auto gate = ctx_.gate;
+  plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
+    gate->checkpoint(key, status);
+  };
+  ctx_.logger->debug("MaasMachine {}/{}: reconciling with plugin '{}'", key.ns, key.name,
+                     lookup.instance->name());
+  plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request,
+                                                 key.ns + "/" + key.name, checkpoint);
+  recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
+  if (outcome.error) {
+    ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed: {}", key.ns, key.name,
+                      lookup.instance->name(), describeFailure(*outcome.error));
+  }
+  Json stored = applyOutcome(key, outcome, false);
+  if (!stored) return ReconcileOutcome::done("gone");
+  updatePoller(queue, stored);
+  if (isBeingDeleted(stored)) return ReconcileOutcome::requeue(std::chrono::milliseconds(0));
+  // Unfinished machines get looked at again even when the plugin names no time.
+  std::optional<std::chrono::milliseconds> fallback;
+  if (!settled(stored)) fallback = ctx_.requeueInterval;
+  return nextFromOutcome(outcome, fallback);
+}
+
+ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key, Json machine) {
+  const std::string queue = queueKey(key.kind, key.ns, key.name);
+  if (!hasFinalizer(machine, kFinalizer)) return ReconcileOutcome::done("deleted");
+
+  const std::string mode =
+      stringAt(machine, {"spec", "provisioningMode"})
+          .value_or(std::string(model::toString(model::ProvisioningMode::BareMetal)));
+  plugin::Lookup lookup = ctx_.registry.provisionerFor(mode);
+  bool holdsSomething = stringAt(machine, {"status", "systemID"}).has_value() ||
+                        stringAt(machine, {"status", "providerID"}).has_value();
+  auto dropFinalizer = [&] {
+    writeWithRetry(ctx_.store, key, WritePart::Object,
+                   [](Json obj) { return removeFinalizer(obj, kFinalizer); });
+    if (ctx_.poller) ctx_.poller->untrack(queue);
+    ctx_.logger->info("MaasMachine {}/{}: deleted", key.ns, key.name);
+    return ReconcileOutcome::done("deleted");
+  };
+  if (!lookup) {
+    // Nothing was ever provisioned without a plugin, so nothing can leak by letting it go.
+    if (!holdsSomething) return dropFinalizer();
+    setWaiting(key, kReasonNoProvisioner,
+               "cannot release: no plugin serves provisioningMode '" + mode + "': " + lookup.reason,
+               std::string(model::kSeverityError));
+    return ReconcileOutcome::backoff("error");
+  }
+
+  Json cluster;
+  const std::string clusterName = label(machine, kClusterLabel);
+  std::vector<Json> others;
+  if (!clusterName.empty()) {
+    try {
+      cluster = ctx_.store.get({std::string(model::kMaasClusterKind), key.ns, clusterName});
+    } catch (const store::NotFound&) {
+    }
+    others = clusterMachines(key.ns, clusterName, key.name);
+  }
+  auto gate = ctx_.gate;
+  plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
+    gate->checkpoint(key, status);
+  };
+  std::string request = plugin::makeRequestDocument(machine, cluster, std::nullopt, others);
+  plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Remove, request,
+                                                 key.ns + "/" + key.name, checkpoint);
+  recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
+  if (outcome.error) {
+    ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed to remove: {}", key.ns, key.name,
+                      lookup.instance->name(), describeFailure(*outcome.error));
+  }
+  Json stored = applyOutcome(key, outcome, true);
+  if (!stored) return ReconcileOutcome::done("gone");
+  if (outcome.ok() && outcome.done) return dropFinalizer();
+  updatePoller(queue, stored);
+  if (outcome.ok() && !outcome.requeueAfter) return ReconcileOutcome::backoff("success");
+  // Deletion cannot wait for a spec change: even a terminal failure is retried with backoff.
+  if (outcome.error && outcome.error->requeueAfter.count() == 0) return ReconcileOutcome::backoff();
+  return nextFromOutcome(outcome, std::nullopt);
+}
+
+}  // namespace maasprov::controller

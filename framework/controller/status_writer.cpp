@@ -1,0 +1,31 @@
+#include "framework/controller/status_writer.hpp"
+
+namespace maasprov::controller {
+
+store::ObjectKey keyOf(Json object) {
+  return store::ObjectKey{object->optValue<std::string>("kind", ""),
+                          stringAt(object, {"metadata", "namespace"}).value_or(""),
+                          stringAt(object, {"metadata", "name"}).value_or("")};
+}
+
+Json writeWithRetry(store::Store& store, const store::ObjectKey& key, WritePart part,
+                    const std::function<bool(Json)>& mutate, int attempts) {
+  for (int attempt = 1;; ++attempt) {
+    Json current;
+    try {
+      current = store.get(key);
+    } catch (const store::NotFound&) {
+      return nullptr;
+    }
+    if (!mutate(current)) return current;
+    try {
+      return part == WritePart::Status ? store.updateStatus(current) : store.update(current);
+    } catch (const store::NotFound&) {
+      return nullptr;
+    } catch (const store::Conflict&) {
+      if (attempt >= attempts) throw;
+    }
+  }
+}
+
+}  // namespace maasprov::controller
