@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -264,23 +265,33 @@ Object decodeObject(const Poco::JSON::Object::Ptr& json) {
 std::vector<Object> decodeDocuments(std::string_view text, std::string_view source) {
   std::vector<Poco::Dynamic::Var> documents;
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) {
-    Poco::Dynamic::Var parsed;
+  const bool looksLikeJson =
+      first != std::string_view::npos && (text[first] == '{' || text[first] == '[');
+  std::optional<Poco::Dynamic::Var> parsed;
+  if (looksLikeJson) {
     try {
       parsed = parseJson(text);
-    } catch (const DecodeError& e) {
-      throw e.locatedIn(source, 0, 1);
-    }
-    if (parsed.type() == typeid(JsonPtr)) {
-      documents.push_back(parsed);
-    } else {
-      const auto array = asArray(parsed, "");
-      for (std::size_t i = 0; i < array->size(); ++i) {
-        documents.push_back(array->get(static_cast<unsigned>(i)));
+    } catch (const DecodeError& jsonError) {
+      // A YAML flow mapping (`{kind: Secret, ...}`) also starts with a brace: read it as YAML,
+      // but report the JSON error when the text is neither.
+      try {
+        documents = parseYamlDocuments(text, source);
+      } catch (const DecodeError&) {
+        throw jsonError.locatedIn(source, 0, 1);
       }
     }
   } else {
     documents = parseYamlDocuments(text, source);
+  }
+  if (parsed) {
+    if (parsed->type() == typeid(JsonPtr)) {
+      documents.push_back(*parsed);
+    } else {
+      const auto array = asArray(*parsed, "");
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        documents.push_back(array->get(static_cast<unsigned>(i)));
+      }
+    }
   }
   const auto real = static_cast<std::size_t>(std::count_if(
       documents.begin(), documents.end(), [](const auto& d) { return !d.isEmpty(); }));

@@ -1,9 +1,8 @@
-// Conversion between YAML text and the Poco JSON values the decoders and encoders work on.
+// Conversion between YAML text and the Poco JSON values the decoders and encoders work on
+// (yaml_reader.cpp, yaml_writer.cpp).
 //
-// Plain YAML scalars are typed by the YAML 1.2 core schema (`2` is an integer, `true` a
-// boolean, `~` null, `ubuntu/jammy` a string); quoted and block scalars are always strings, so a
-// manifest means the same in YAML and JSON. Anchors, aliases and tags !!str/!!int/!!bool/
-// !!float/!!null are understood; other tags, duplicate keys and non-scalar keys are errors.
+// Scalars are typed as yaml_scalar.hpp says, so a manifest means the same in YAML and JSON.
+// Anchors and aliases are understood; other tags, duplicate keys and non-scalar keys are errors.
 //
 // Internal to the model layer. Ownership: returns values. Thread-safety: reentrant.
 #pragma once

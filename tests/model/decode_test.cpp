@@ -224,6 +224,13 @@ TEST(Decode, JsonListHoldsSeveralObjects) {
   EXPECT_EQ(std::get<Secret>(objects[1]).type, "cluster.x-k8s.io/secret");
 }
 
+TEST(Decode, YamlFlowMappingIsNotMistakenForJson) {
+  const auto s = std::get<Secret>(
+      decodeDocument("{apiVersion: v1, kind: Secret, metadata: {name: s}, type: opaque}"));
+  EXPECT_EQ(s.metadata.name, "s");
+  EXPECT_EQ(s.type, "opaque");
+}
+
 TEST(Decode, FromPocoJsonObject) {
   Poco::JSON::Object::Ptr json = new Poco::JSON::Object;  // Poco's own shared pointer
   json->set("apiVersion", "infrastructure.cluster.x-k8s.io/v1beta1");
@@ -302,7 +309,7 @@ TEST(DecodeErrors, WrongTypesNameFieldAndExpectedType) {
   EXPECT_EQ(decodeError(
                 R"({"kind": "MaasMachine", "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
                             "spec": {"minCPU": 1e999}})"),
-            "invalid JSON: Not a valid floating-point number: 1e999");
+            "spec.minCPU: expected integer, got number");
   EXPECT_EQ(decodeError(
                 R"({"kind": "MaasMachine", "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
                             "spec": {"minCPU": 18446744073709551615}})"),
@@ -364,7 +371,7 @@ TEST(DecodeErrors, FileErrorsNameTheFileAndDocument) {
 TEST(DecodeErrors, SyntaxErrorsGiveLineAndColumn) {
   EXPECT_EQ(decodeError("kind: MaasMachine\nspec: {minCPU: 2\n", "m.yaml"),
             "m.yaml: invalid YAML at line 3, column 1: end of map flow not found");
-  EXPECT_EQ(decodeError("{\"kind\": \"MaasMachine\",}"),
+  EXPECT_EQ(decodeError("{\"kind\": \"MaasMachine\", \"spec\": [}"),
             "invalid JSON: unexpected byte '}' in value");
 }
 
@@ -390,6 +397,21 @@ TEST(DecodeErrors, HostileDocumentsFailCleanly) {
   const std::string deep(100000, '[');
   EXPECT_EQ(decodeError("spec: " + deep), "invalid YAML: nested too deeply");
   EXPECT_EQ(decodeError(deep), "invalid JSON: Maximum depth exceeded");
+}
+
+TEST(DecodeErrors, TextTheYamlParserCannotConsumeFailsInsteadOfHanging) {
+  // yaml-cpp 0.7's own LoadAll loops forever on these.
+  EXPECT_EQ(decodeError("x: 1\n---\n[a],b]\n"),
+            "invalid YAML at line 3, column 4: unexpected text");
+  EXPECT_EQ(decodeError("{a},c}"), "invalid JSON: unexpected byte 'a' in value");
+  EXPECT_EQ(decodeError("{\"kind\":-\"Secret\",\"x\":1},\"y\":2}"),
+            "invalid JSON: unexpected byte '\"' in number");
+}
+
+TEST(DecodeErrors, FirstBadDocumentIsNamedEvenWhenALaterOneIsBroken) {
+  EXPECT_EQ(decodeError("apiVersion: v1\nkind: Secret\nmetadata: {name: a, name: b}\n---\nx: [\n",
+                        "f.yaml"),
+            "f.yaml: document 1: metadata.name: duplicate key");
 }
 
 TEST(DecodeErrors, SingleDocumentMeansExactlyOne) {
