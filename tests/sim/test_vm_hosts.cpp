@@ -210,5 +210,45 @@ TEST_F(SimVmHosts, PodsAliasAndParameters) {
   EXPECT_EQ(Call(sim_.port(), "GET", Api("vm-hosts/7/")).status, 404);
 }
 
+TEST_F(SimVmHosts, AllocateComposesOnAVmHostWhenNoMachineMatches) {
+  // No bare-metal machine carries "lxd"; MAAS then composes on a VM host that does.
+  auto r = Call(sim_.port(), "POST", Api("machines/?op=allocate"),
+                {{"tags", "lxd"}, {"cpu_count", "2"}, {"mem", "3000"}, {"agent_name", "c9"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto m = r.object();
+  EXPECT_EQ(m->getValue<std::string>("status_name"), "Allocated");
+  EXPECT_EQ(m->getObject("pod")->getValue<std::string>("name"), "lxd-1");
+  EXPECT_EQ(m->getValue<int>("cpu_count"), 2);
+  EXPECT_EQ(m->getValue<int>("memory"), 3000);
+  // As in MAAS the composed machine lands in the default zone, not the VM host's.
+  EXPECT_EQ(m->getObject("zone")->getValue<std::string>("name"), "default");
+  EXPECT_EQ(Used("cores"), 2);
+
+  // Such a machine is dynamic: releasing it decomposes it.
+  std::string id = m->getValue<std::string>("system_id");
+  ASSERT_EQ(Call(sim_.port(), "POST", Api("machines/" + id + "/?op=release")).status, 200);
+  std::this_thread::sleep_for(1200ms);  // default --release-seconds is 1
+  EXPECT_EQ(Call(sim_.port(), "GET", Api("machines/" + id + "/")).status, 404);
+  EXPECT_EQ(Used("cores"), 0);
+}
+
+TEST_F(SimVmHosts, AllocateDoesNotComposeForANamedSystemIdOrAnUnfitRequest) {
+  auto named = Call(sim_.port(), "POST", Api("machines/?op=allocate"), {{"system_id", "zzzzzz"}});
+  EXPECT_EQ(named.status, 409);
+  EXPECT_EQ(named.body, "No machine with system ID zzzzzz available.");
+  // More cores than the VM host has: no compose, MAAS's no-match text.
+  auto big = Call(sim_.port(), "POST", Api("machines/?op=allocate"),
+                  {{"tags", "lxd"}, {"cpu_count", "9"}});
+  EXPECT_EQ(big.status, 409);
+  EXPECT_NE(big.body.find("No available machine matches constraints"), std::string::npos);
+  EXPECT_EQ(Used("cores"), 0);
+}
+
+TEST(SimVmHostsNoCompose, InventoryCanTurnAllocateComposingOff) {
+  SimProcess sim(SimProcess::Yaml(std::string("allocate_composes: false\n") + kTestInventory));
+  auto r = Call(sim.port(), "POST", Api("machines/?op=allocate"), {{"tags", "lxd"}});
+  EXPECT_EQ(r.status, 409);
+}
+
 }  // namespace
 }  // namespace maassim::testing

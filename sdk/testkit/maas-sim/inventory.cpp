@@ -181,9 +181,10 @@ class Builder {
   Inventory Build(const YAML::Node& root) {
     if (!root.IsMap()) r_.Fail("", "a mapping with zones, machines, vm_hosts, ...", root);
     r_.OnlyKeys(root, "",
-                {"user", "zones", "resource_pools", "domains", "subnets", "tags", "machines",
-                 "vm_hosts", "dns_resources", "faults"});
+                {"user", "allocate_composes", "zones", "resource_pools", "domains", "subnets",
+                 "tags", "machines", "vm_hosts", "dns_resources", "faults"});
     inv_.user = r_.Str(root["user"], "user", "admin");
+    inv_.allocate_composes = r_.Bool(root["allocate_composes"], "allocate_composes", true);
     Zones(root["zones"]);
     Pools(root["resource_pools"]);
     Domains(root["domains"]);
@@ -484,6 +485,8 @@ class Builder {
     vh.zone_id = Ref(zone_ids_, h["zone"], p + ".zone", "zone", inv_.zones.front().id);
     vh.pool_id = Ref(pool_ids_, h["pool"], p + ".pool", "resource pool", inv_.pools.front().id);
     vh.tags = r_.StrList(h["tags"], p + ".tags");
+    // Composing copies these onto machines, which creates the tags in MAAS; assume it happened.
+    for (const auto& t : vh.tags) AddTag(t);
     vh.project = r_.Str(h["project"], p + ".project", "default");
     vh.version = r_.Str(h["version"], p + ".version", vh.version);
     vh.cpu_over_commit_ratio =

@@ -19,7 +19,9 @@ class InventoryError : public std::runtime_error {
 };
 
 struct Inventory {
-  std::string user = "admin";  // owner recorded on allocate (the API key's user)
+  std::string user = "admin";  // owner recorded on allocate
+  bool allocate_composes =
+      true;  // MAAS composes a VM when allocate matches no machine (the API key's user)
   std::vector<Zone> zones;
   std::vector<Pool> pools;
   std::vector<Domain> domains;

@@ -141,6 +141,7 @@ struct Machine {
   std::optional<int> hosts_vm_host;  // backing machine of this VM host
   bool fail_next_deploy = false;
   bool locked = false;
+  bool dynamic = false;  // composed by allocate: decomposed again when released
   // A pending time-driven transition (Deploying/Releasing/Commissioning -> next).
   std::optional<Clock::time_point> due;
   int next_status = kReady;

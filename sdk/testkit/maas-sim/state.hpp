@@ -69,7 +69,10 @@ class State {
   DnsResource& DnsOr404(const std::string& id);
   void ReleaseMachineIps(Machine& m);
   void AssignDeployIps(Machine& m);
-  std::vector<Machine*> FilterMachines(const Params& p, bool allocate, std::string* described);
+  // Composes on `host` with the state mutex held; throws ApiError like op=compose.
+  Machine& ComposeLocked(VmHost& host, const Params& p, bool dynamic);
+  // MAAS's get_allocated_composed_machine: a VM for an allocate nothing matched, or nullptr.
+  Machine* ComposeForAllocate(const Params& p);
 
   std::mutex mu_;
   World w_;

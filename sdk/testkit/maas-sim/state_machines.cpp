@@ -78,9 +78,13 @@ Poco::Dynamic::Var State::Allocate(const Params& p) {
     if (m.status != kReady || !m.owner.empty() || m.locked || !c.Matches(w_, m)) continue;
     if (!best || AllocationCost(m) < AllocationCost(*best)) best = &m;
   }
+  // Nothing matched: MAAS composes a VM on a suitable VM host (not when a system_id is named).
+  if (!best && !p.Has("system_id") && w_.allocate_composes) best = ComposeForAllocate(p);
   if (!best) {
     std::string described = c.Describe();
     if (described.empty()) throw ApiError(409, "No machine available.");
+    if (p.Has("system_id"))
+      throw ApiError(409, "No machine with system ID " + p.Get("system_id") + " available.");
     throw ApiError(409, "No available machine matches constraints: " + c.InputRepr() +
                             " (resolved to \"" + described + "\")");
   }

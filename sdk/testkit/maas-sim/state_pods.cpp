@@ -211,7 +211,55 @@ Poco::Dynamic::Var State::VmHostParameters(const std::string& id) {
 Poco::Dynamic::Var State::Compose(const std::string& id, const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
-  VmHost& host = VmHostOr404(id);
+  Machine& m = ComposeLocked(VmHostOr404(id), p, false);
+  auto out = Poco::makeShared<Poco::JSON::Object>();
+  out->set("system_id", m.system_id);
+  out->set("resource_uri", std::string(kApiRoot) + "machines/" + m.system_id + "/");
+  return out;
+}
+
+Machine* State::ComposeForAllocate(const Params& p) {
+  // Which VM hosts may serve: zone, tags (the host must carry all), not_tags, pod, pod_type.
+  auto tags = p.GetAll("tags");
+  auto not_tags = p.GetAll("not_tags");
+  auto has = [](const std::vector<std::string>& list, const std::string& v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+  };
+  Params compose;
+  auto min_of = [&p](const std::string& key) {
+    double best = -1;
+    for (const auto& v : p.GetAll(key)) {
+      double d = std::strtod(v.c_str(), nullptr);
+      best = best < 0 ? d : std::min(best, d);
+    }
+    return best;
+  };
+  if (double c = min_of("cpu_count"); c > 0)
+    compose.Add("cores", std::to_string(static_cast<int>(c)));
+  if (double m = min_of("mem"); m > 0) compose.Add("memory", std::to_string(static_cast<int>(m)));
+  if (p.Has("storage")) compose.Add("storage", p.Get("storage"));
+  if (p.Has("interfaces")) compose.Add("interfaces", p.Get("interfaces"));
+  for (auto& [id, host] : w_.vm_hosts) {
+    if (p.Has("zone") && w_.zones.at(host.zone_id).name != p.Get("zone")) continue;
+    if (!tags.empty() && !std::all_of(tags.begin(), tags.end(),
+                                      [&](const std::string& t) { return has(host.tags, t); }))
+      continue;
+    if (!not_tags.empty() && std::all_of(not_tags.begin(), not_tags.end(),
+                                         [&](const std::string& t) { return has(host.tags, t); }))
+      continue;
+    if (p.Has("pod") && !has(p.GetAll("pod"), host.name)) continue;
+    if (p.Has("pod_type") && !has(p.GetAll("pod_type"), host.type)) continue;
+    if (has(p.GetAll("not_pod"), host.name) || has(p.GetAll("not_pod_type"), host.type)) continue;
+    try {
+      return &ComposeLocked(host, compose, true);
+    } catch (const ApiError&) {
+      continue;  // as MAAS: try the next VM host
+    }
+  }
+  return nullptr;
+}
+
+Machine& State::ComposeLocked(VmHost& host, const Params& p, bool dynamic) {
   // Form validation first (400 with field errors), as ComposeMachineForm does.
   int cores = IntField(p, "cores", 1, 1, host.cores);
   int memory = IntField(p, "memory", 2048, 1024, static_cast<int>(host.memory));
@@ -255,8 +303,8 @@ Poco::Dynamic::Var State::Compose(const std::string& id, const Params& p) {
                    true);
   std::vector<NicRequest> nics;
   if (!p.Get("interfaces").empty()) nics = ParseInterfaces(p.Get("interfaces"));
-  bool skip = p.Get("skip_commissioning") == "true" || p.Get("skip_commissioning") == "1" ||
-              p.Get("skip_commissioning") == "True";
+  bool skip = dynamic || p.Get("skip_commissioning") == "true" ||
+              p.Get("skip_commissioning") == "1" || p.Get("skip_commissioning") == "True";
 
   // Over-commit: total x ratio - used must cover the request (Pod.check_over_commit_ratios).
   VmHostUsage usage = w_.Usage(host);
@@ -370,15 +418,12 @@ Poco::Dynamic::Var State::Compose(const std::string& id, const Params& p) {
     m.status_message = "Commissioning";
     m.power_state = "on";
   }
+  m.dynamic = dynamic;
   auto [it, inserted] = w_.machines.emplace(m.id, std::move(m));
   (void)inserted;
   w_.Index(it->second);
   if (!skip) w_.Schedule(it->second, kReady, w_.timings.commission_seconds);
-
-  auto out = Poco::makeShared<Poco::JSON::Object>();
-  out->set("system_id", it->second.system_id);
-  out->set("resource_uri", std::string(kApiRoot) + "machines/" + it->second.system_id + "/");
-  return out;
+  return it->second;
 }
 
 }  // namespace maassim

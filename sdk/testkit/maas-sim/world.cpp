@@ -74,7 +74,10 @@ int StatusFromShortLabel(const std::string& label) {
 }
 
 World::World(Inventory inv, Timings t, uint64_t seed)
-    : user(inv.user), timings(t), rng_state_(seed * 0x9E3779B97F4A7C15ull + 0x1234567ull) {
+    : user(inv.user),
+      allocate_composes(inv.allocate_composes),
+      timings(t),
+      rng_state_(seed * 0x9E3779B97F4A7C15ull + 0x1234567ull) {
   for (auto& z : inv.zones) zones[z.id] = z;
   for (auto& p : inv.pools) pools[p.id] = p;
   for (auto& d : inv.domains) domains[d.id] = d;
@@ -171,10 +174,16 @@ void World::Advance(Clock::time_point now) {
       m.hwe_kernel.clear();
       m.user_data.clear();
       for (auto& i : m.interfaces) {
-        if (!i.ip.empty() && i.ip_mode == "auto") {
+        if (!i.ip.empty() && (i.ip_mode == "auto" || m.dynamic)) {
           ReleaseIp(i.ip);
           i.ip.clear();
         }
+      }
+      if (m.dynamic) {  // a VM composed by allocate is decomposed once released
+        Unindex(m);
+        machines.erase(mit);
+        it = pending_.erase(it);
+        continue;
       }
     }
     if (m.status == kDeployed) {

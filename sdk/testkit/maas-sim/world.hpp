@@ -33,6 +33,7 @@ class World {
   World(Inventory inv, Timings timings, uint64_t seed);
 
   std::string user;
+  bool allocate_composes = true;
   Timings timings;
   std::map<int, Zone> zones;
   std::map<int, Pool> pools;
