@@ -172,7 +172,8 @@ TEST_F(Security, OversizedBodiesAre413WithoutBeingRead) {
 }
 
 TEST_F(Security, HostileBodiesGetClear400s) {
-  const std::string deepJson = std::string(30000, '[') + std::string(30000, ']');
+  const std::string deepJson =
+      "{\"spec\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
   std::string deepObject;
   for (int i = 0; i < 5000; ++i) deepObject += "{\"a\":";
   deepObject += "1" + std::string(5000, '}');
