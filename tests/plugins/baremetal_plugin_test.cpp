@@ -1,0 +1,317 @@
+// The bare-metal plugin (baremetal.so) through the real loader against a real maas-sim: what
+// MAAS ends up holding (/_sim/state, /_sim/counters) and what users read in the status.
+#include <gtest/gtest.h>
+
+#include "baremetal_test_inventory.hpp"
+#include "common_plugin_harness.hpp"
+
+namespace maasprov::plugins::test {
+namespace {
+
+constexpr const char* kUserData = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config\n"
+constexpr const char* kFastConfig =
+    R"({"pollSeconds": 1, "retryBaseSeconds": 1, "noMatchRetrySeconds": 1})";
+
+JsonObject machineObject(const std::string& name, const std::string& spec) {
+  return parseObject(R"({"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
+    "kind": "MaasMachine",
+    "metadata": {"name": ")" +
+                     name + R"(", "namespace": "team-a", "uid": "uid-)" + name +
+                     R"(", "labels": {"cluster.x-k8s.io/cluster-name": "prod"}},
+    "spec": )" + spec +
+                     R"(, "status": {}})");
+}
+
+JsonObject clusterObject() {
+  return parseObject(R"({"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
+    "kind": "MaasCluster", "metadata": {"name": "prod", "namespace": "team-a", "uid": "c-1"},
+    "spec": {"dnsDomain": "maas"}, "status": {}})");
+}
+
+class BareMetalTest : public ::testing::Test {
+ protected:
+  BareMetalTest() : sim_(kBareMetalInventory), plugin_("baremetal", sim_.client(), kFastConfig) {
+    call_.cluster = clusterObject();
+    call_.userData = kUserData;
+  }
+
+  static bool ready(const plugin::CallOutcome& o) {
+    return o.ok() && o.status && o.status->has("ready") && o.status->getValue<bool>("ready");
+  }
+  static JsonObject status(const JsonObject& object) { return object->getObject("status"); }
+
+  SimMaas sim_;
+  LoadedPlugin plugin_;
+  LoadedPlugin::Call call_;
+};
+
+TEST_F(BareMetalTest, AllocatesTheOneMachineMatchingEveryTagZoneAndPool) {
+  auto m = machineObject("cp-0", R"({"minCPU": 2, "minMemory": 2048, "image": "ubuntu/jammy",
+      "tags": ["ssd", "gpu"], "failureDomain": "zone-a", "resourcePool": "gold"})");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  const std::string gpuA = sim_.systemId("gpu-a");
+  EXPECT_EQ(str(status(m), "systemID"), gpuA);
+  EXPECT_EQ(str(status(m), "providerID"), "maas://zone-a/" + gpuA);
+  EXPECT_EQ(str(status(m), "failureDomain"), "zone-a");
+  EXPECT_EQ(str(status(m), "hostname"), "gpu-a");
+  // Ownership is in MAAS itself: agent_name = uid, annotations name cluster/namespace/machine.
+  auto held = sim_.heldBy("uid-cp-0");
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0]->getValue<std::string>("hostname"), "gpu-a");
+  auto annotations = held[0]->getObject("workload_annotations");
+  EXPECT_EQ(annotations->getValue<std::string>("maasprov_cluster"), "prod");
+  EXPECT_EQ(annotations->getValue<std::string>("maasprov_namespace"), "team-a");
+  EXPECT_EQ(annotations->getValue<std::string>("maasprov_machine"), "cp-0");
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), 1);
+}
+
+TEST_F(BareMetalTest, PinnedSystemIdTakesThatMachine) {
+  const std::string pinned = sim_.systemId("gpu-b");
+  auto m = machineObject("pinned", R"({"minCPU": 1, "minMemory": 1024, "image": "jammy",
+      "systemID": ")" + pinned + R"("})");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_EQ(str(status(m), "systemID"), pinned);
+  EXPECT_EQ(sim_.machine("gpu-b")->getValue<std::string>("agent_name"), "uid-pinned");
+}
+
+TEST_F(BareMetalTest, NeverTakesAVmEvenWhenOnlyAVmMatches) {
+  // A Ready VM in zone "default", where no bare-metal machine lives.
+  auto hosts = sim_.api("GET", "vm-hosts/").array();
+  std::string hostId = std::to_string(hosts->getObject(0)->getValue<int>("id"));
+  auto composed = sim_.api("POST", "vm-hosts/" + hostId + "/?op=compose",
+                           {{"cores", "1"}, {"memory", "1024"}, {"skip_commissioning", "true"}});
+  ASSERT_EQ(composed.status, 200) << composed.body;
+  auto m = machineObject("no-vm", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
+      "failureDomain": "default"})");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error->type, plugin::ErrorType::InsufficientResources);
+  EXPECT_TRUE(sim_.heldBy("uid-no-vm").empty());
+}
+
+TEST_F(BareMetalTest, NoMatchingMachineIsAWaitingConditionNotACrash) {
+  auto m = machineObject("huge", R"({"minCPU": 512, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error->type, plugin::ErrorType::InsufficientResources);
+  EXPECT_TRUE(out.error->retryable);
+  EXPECT_GT(out.error->requeueAfter.count(), 0);
+  auto c = condition(status(m), "MachineDeployed");
+  ASSERT_TRUE(c) << toText(m);
+  EXPECT_EQ(c->getValue<std::string>("status"), "False");
+  EXPECT_EQ(c->getValue<std::string>("reason"), "WaitingForMachine");
+  EXPECT_NE(c->getValue<std::string>("message").find("No available machine"), std::string::npos);
+  EXPECT_TRUE(sim_.heldBy("uid-huge").empty());
+}
+
+TEST_F(BareMetalTest, UnknownTagNamesTheSpecField) {
+  auto m = machineObject("typo", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
+      "tags": ["ssd", "gpus"]})");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error->type, plugin::ErrorType::InvalidSpec);
+  EXPECT_NE(out.error->message.find("spec.tags"), std::string::npos) << out.error->message;
+  EXPECT_NE(out.error->message.find("gpus"), std::string::npos) << out.error->message;
+}
+
+TEST_F(BareMetalTest, WaitsForBootstrapDataBeforeAllocating) {
+  call_.userData.reset();
+  auto m = machineObject("early", R"({"minCPU": 1, "minMemory": 1024, "image": "22.04"})");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_EQ(condition(status(m), "MachineDeployed")->getValue<std::string>("reason"),
+            "WaitingForBootstrapData");
+  EXPECT_TRUE(out.requeueAfter.has_value());
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), 0);
+}
+
+TEST_F(BareMetalTest, DeploysToDeployedWithAddressesAndTheMappedImage) {
+  auto m = machineObject("web", R"({"minCPU": 1, "minMemory": 1024, "image": "22.04",
+      "failureDomain": "zone-b"})");
+  auto first = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(first.ok()) << first.error->message;
+  EXPECT_EQ(str(status(m), "machineState"), "Deploying");
+  ASSERT_TRUE(first.requeueAfter.has_value());  // no busy polling: the host comes back later
+  auto done = plugin_.reconcileUntil(m, call_, ready);
+  ASSERT_TRUE(ready(done)) << toText(m);
+  EXPECT_FALSE(done.requeueAfter.has_value());
+  auto s = status(m);
+  const std::string id = str(s, "systemID");
+  EXPECT_EQ(str(s, "machineState"), "Deployed");
+  EXPECT_TRUE(s->getValue<bool>("machinePowered"));
+  EXPECT_EQ(str(s, "provisioningMode"), "bare-metal");
+  auto c = condition(s, "MachineDeployed");
+  EXPECT_EQ(c->getValue<std::string>("status"), "True");
+  EXPECT_EQ(c->getValue<std::string>("reason"), "Deployed");
+  // Addresses: every MAAS IP as ExternalIP and InternalIP, the fqdn as External/InternalDNS.
+  auto ips = sim_.machine(id)->getArray("ip_addresses");
+  ASSERT_EQ(ips->size(), 1u);
+  std::string ip = ips->getElement<std::string>(0);
+  std::string fqdn = str(s, "hostname") + ".maas";
+  std::vector<std::pair<std::string, std::string>> got;
+  auto addresses = s->getArray("addresses");
+  for (size_t i = 0; i < addresses->size(); ++i) {
+    auto a = addresses->getObject(static_cast<unsigned>(i));
+    got.emplace_back(a->getValue<std::string>("type"), a->getValue<std::string>("address"));
+  }
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"ExternalIP", ip}, {"InternalIP", ip}, {"ExternalDNS", fqdn}, {"InternalDNS", fqdn}};
+  EXPECT_EQ(got, want);
+  // "22.04" went to MAAS as Ubuntu jammy.
+  auto maasView = sim_.api("GET", "machines/" + id + "/").object();
+  EXPECT_EQ(maasView->getValue<std::string>("osystem"), "ubuntu");
+  EXPECT_EQ(maasView->getValue<std::string>("distro_series"), "jammy");
+  EXPECT_EQ(sim_.count("POST machines/{id} op=deploy"), 1);
+}
+
+TEST_F(BareMetalTest, RepeatedReconcileAfterALostCheckpointAllocatesOnlyOnce) {
+  auto m = machineObject("crashy", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  // The host cannot store the checkpoint (as if it died right after MAAS allocated).
+  call_.storeCheckpoints = false;
+  auto lost = plugin_.reconcile(m, call_);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_TRUE(lost.error->retryable);
+  EXPECT_EQ(sim_.count("POST machines/{id} op=deploy"), 0);  // stopped at the checkpoint
+  ASSERT_EQ(sim_.heldBy("uid-crashy").size(), 1u);
+  // Then a reconcile whose result is lost too, then normal ones.
+  call_.storeCheckpoints = true;
+  call_.applyResult = false;
+  ASSERT_TRUE(plugin_.reconcile(m, call_).ok());
+  call_.applyResult = true;
+  auto done = plugin_.reconcileUntil(m, call_, ready);
+  ASSERT_TRUE(ready(done)) << toText(m);
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), 1);
+  EXPECT_EQ(sim_.heldBy("uid-crashy").size(), 1u);
+}
+
+TEST_F(BareMetalTest, FailedDeploymentIsReleasedAndRetried) {
+  const std::string flaky = sim_.systemId("flaky");
+  auto m = machineObject("retry", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
+      "systemID": ")" + flaky + R"("})");
+  bool sawRetrying = false;
+  auto done = plugin_.reconcileUntil(m, call_, [&](const plugin::CallOutcome& o) {
+    auto c = condition(status(m), "MachineDeployed");
+    if (c && c->getValue<std::string>("reason") == "DeploymentRetrying") {
+      sawRetrying = true;
+      EXPECT_EQ(str(status(m), "systemID"), "");  // forgotten while released
+    }
+    return ready(o);
+  });
+  ASSERT_TRUE(ready(done)) << toText(m);
+  EXPECT_TRUE(sawRetrying);
+  EXPECT_EQ(str(status(m), "systemID"), flaky);
+  EXPECT_EQ(sim_.count("POST machines/{id} op=release"), 1);
+  EXPECT_EQ(sim_.count("POST machines/{id} op=deploy"), 2);
+}
+
+TEST(BareMetalTerminal, FailedDeploymentBeyondTheBudgetIsTerminalAndLeaksNothing) {
+  SimMaas sim(kBareMetalInventory);
+  LoadedPlugin plugin("baremetal", sim.client(), R"({"pollSeconds": 1, "maxDeployAttempts": 1})");
+  LoadedPlugin::Call call;
+  call.cluster = clusterObject();
+  call.userData = kUserData;
+  auto m = machineObject("doomed", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
+      "systemID": ")" + sim.systemId("flaky") +
+                                       R"("})");
+  plugin.reconcileUntil(m, call, [&](const plugin::CallOutcome&) {
+    return !str(m->getObject("status"), "failureReason").empty();
+  });
+  auto s = m->getObject("status");
+  EXPECT_EQ(str(s, "failureReason"), "CreateError");
+  EXPECT_NE(str(s, "failureMessage").find("Failed deployment"), std::string::npos);
+  EXPECT_EQ(condition(s, "MachineDeployed")->getValue<std::string>("reason"), "DeploymentFailed");
+  std::string state = sim.machine("flaky")->getValue<std::string>("status_name");
+  EXPECT_TRUE(state == "Releasing" || state == "Ready") << state;
+  // Terminal: later reconciles do not allocate again.
+  int allocations = sim.count("POST machines op=allocate");
+  ASSERT_TRUE(plugin.reconcile(m, call).ok());
+  EXPECT_EQ(sim.count("POST machines op=allocate"), allocations);
+}
+
+TEST(BareMetalTerminal, DeployRefusedAfterAllocationReleasesAndSaysWhy) {
+  SimMaas sim(kBareMetalInventory);
+  LoadedPlugin plugin("baremetal", sim.client(), R"({"maxDeployAttempts": 1})");
+  LoadedPlugin::Call call;
+  call.cluster = clusterObject();
+  call.userData = kUserData;
+  auto m = machineObject("refused", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
+      "systemID": ")" + sim.systemId("squeezed") +
+                                        R"("})");
+  auto out = plugin.reconcile(m, call);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  auto s = m->getObject("status");
+  EXPECT_NE(str(s, "failureMessage").find("refused to deploy"), std::string::npos) << toText(s);
+  EXPECT_NE(str(s, "failureMessage").find("No more IPs"), std::string::npos) << toText(s);
+  EXPECT_EQ(sim.machine("squeezed")->getValue<std::string>("status_name"), "Releasing");
+  EXPECT_EQ(sim.count("POST machines/{id} op=release"), 1);
+}
+
+TEST_F(BareMetalTest, PowersOnADeployedMachineFoundOff) {
+  auto m = machineObject("sleepy", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  ASSERT_TRUE(ready(plugin_.reconcileUntil(m, call_, ready)));
+  const std::string id = str(status(m), "systemID");
+  ASSERT_EQ(sim_.api("POST", "machines/" + id + "/?op=power_off").status, 200);
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(condition(status(m), "MachineDeployed")->getValue<std::string>("reason"), "PoweredOff");
+  EXPECT_TRUE(out.requeueAfter.has_value());
+  EXPECT_EQ(sim_.count("POST machines/{id} op=power_on"), 1);
+  EXPECT_EQ(sim_.machine(id)->getValue<std::string>("power_state"), "on");
+  EXPECT_TRUE(ready(plugin_.reconcile(m, call_)));
+}
+
+TEST_F(BareMetalTest, MachineReleasedBehindOurBackIsReportedNotReplaced) {
+  auto m = machineObject("victim", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  ASSERT_TRUE(ready(plugin_.reconcileUntil(m, call_, ready)));
+  const std::string id = str(status(m), "systemID");
+  ASSERT_EQ(sim_.api("POST", "machines/" + id + "/?op=release").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // Releasing -> Ready
+  ASSERT_TRUE(plugin_.reconcile(m, call_).ok());
+  EXPECT_EQ(condition(status(m), "MachineDeployed")->getValue<std::string>("reason"),
+            "MachineReleased");
+  EXPECT_EQ(str(status(m), "failureReason"), "UpdateError");
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), 1);
+}
+
+TEST_F(BareMetalTest, DeleteReleasesAndOnlyThenReportsDone) {
+  auto m = machineObject("gone", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  ASSERT_TRUE(ready(plugin_.reconcileUntil(m, call_, ready)));
+  const std::string id = str(status(m), "systemID");
+  auto out = plugin_.remove(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_TRUE(out.done);
+  EXPECT_EQ(sim_.machine(id)->getValue<std::string>("status_name"), "Releasing");
+  // Releasing already counts as done; nothing more is sent.
+  auto again = plugin_.remove(m, call_);
+  EXPECT_TRUE(again.ok() && again.done);
+  EXPECT_EQ(sim_.count("POST machines/{id} op=release"), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(sim_.machine(id)->getValue<std::string>("status_name"), "Ready");
+  EXPECT_TRUE(sim_.heldBy("uid-gone").empty());
+}
+
+TEST_F(BareMetalTest, DeleteOfAMachineThatNeverGotOneIsDoneAtOnce) {
+  auto m = machineObject("never", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  auto out = plugin_.remove(m, call_);
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out.done);
+  EXPECT_EQ(sim_.count("POST machines/{id} op=release"), 0);
+}
+
+TEST_F(BareMetalTest, InvalidSpecIsTerminalAndNamesEveryField) {
+  auto m = machineObject("bad", R"({"minCPU": "two", "image": "ubuntu/22.99",
+      "tags": ["ssd", "ssd"]})");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error->type, plugin::ErrorType::InvalidSpec);
+  EXPECT_FALSE(out.error->retryable);
+  for (const char* field : {"spec.minCPU", "spec.minMemory", "spec.tags[1]", "spec.image"}) {
+    EXPECT_NE(out.error->message.find(field), std::string::npos) << out.error->message;
+  }
+  EXPECT_EQ(sim_.total(), 0);
+}
+
+}  // namespace
+}  // namespace maasprov::plugins::test
