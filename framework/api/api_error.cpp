@@ -1,6 +1,7 @@
 #include "framework/api/api_error.hpp"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/UTF8Encoding.h>
 
 #include <utility>
 
@@ -17,12 +18,34 @@ ApiError::ApiError(int code, std::string reason, std::string message,
 
 namespace {
 
+// Messages may quote client bytes (an unsupported kind, a path): replace every invalid UTF-8
+// sequence with U+FFFD so the Status stays valid JSON.
+std::string validUtf8(const std::string& text) {
+  Poco::UTF8Encoding utf8;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const int length = utf8.sequenceLength(bytes + i, static_cast<int>(text.size() - i));
+    if (length > 0 && i + static_cast<std::size_t>(length) <= text.size() &&
+        Poco::UTF8Encoding::isLegal(bytes + i, length) &&
+        utf8.queryConvert(bytes + i, length) >= 0) {
+      out.append(text, i, static_cast<std::size_t>(length));
+      i += static_cast<std::size_t>(length);
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 Poco::JSON::Object::Ptr status(const std::string& outcome, int code, const std::string& message) {
   auto doc = Poco::makeShared<Poco::JSON::Object>(Poco::JSON_PRESERVE_KEY_ORDER);
   doc->set("kind", "Status");
   doc->set("apiVersion", "v1");
   doc->set("status", outcome);
-  doc->set("message", message);
+  doc->set("message", validUtf8(message));
   doc->set("code", code);
   return doc;
 }
@@ -36,8 +59,8 @@ Poco::JSON::Object::Ptr statusFor(const ApiError& error) {
     auto causes = Poco::makeShared<Poco::JSON::Array>();
     for (const auto& cause : error.causes()) {
       auto item = Poco::makeShared<Poco::JSON::Object>(Poco::JSON_PRESERVE_KEY_ORDER);
-      item->set("field", cause.path);
-      item->set("message", cause.message);
+      item->set("field", validUtf8(cause.path));
+      item->set("message", validUtf8(cause.message));
       causes->add(item);
     }
     auto details = Poco::makeShared<Poco::JSON::Object>();

@@ -374,11 +374,16 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
     return sendText(request, response, code, stringify(document), "application/json");
   }
 
+  // Never throws: a client that vanished before its error could be sent is simply gone.
   int sendError(const HTTPServerRequest& request, HTTPServerResponse& response,
-                const ApiError& error) {
-    if (response.sent()) return error.code();  // a watch already streaming: nothing to add
-    if (error.code() == 401) response.set("WWW-Authenticate", "Bearer realm=\"maasprov\"");
-    return sendJson(request, response, error.code(), statusFor(error));
+                const ApiError& error) noexcept {
+    try {
+      if (response.sent()) return error.code();  // a watch already streaming: nothing to add
+      if (error.code() == 401) response.set("WWW-Authenticate", "Bearer realm=\"maasprov\"");
+      return sendJson(request, response, error.code(), statusFor(error));
+    } catch (...) {
+      return error.code();
+    }
   }
 
   std::shared_ptr<ServerContext> context_;

@@ -195,6 +195,9 @@ TEST_F(Security, HostileBodiesGetClear400s) {
       {"YAML under a JSON type", machineYaml("m1"), "application/json"},
       {"binary", std::string("\x00\x01\x02\xff\xfe", 5), "application/yaml"},
       {"empty", "", "application/json"},
+      {"invalid UTF-8 in kind", "{\"apiVersion\":\"v1\",\"kind\":\"Se\xff" "cret\"}",
+       "application/json"},
+      {"invalid UTF-8 in a key", machineYaml("m1") + "  \xfe\xff: 1\n", "application/yaml"},
   };
   for (const auto& [what, body, type] : cases) {
     const auto result = post(kMachines, body, type);
@@ -207,6 +210,13 @@ TEST_F(Security, HostileBodiesGetClear400s) {
   EXPECT_EQ(xml.message(),
             "Content-Type \"application/xml\" is not supported: send application/json or "
             "application/yaml");
+  // Path segments are checked too, whatever bytes they hold.
+  for (const auto* path : {"/api/v1/namespaces/%ff%fe/secrets", "/api/v1/namespaces/a/secrets/%00x",
+                           "/api/v1/namespaces/a/secrets/%c3%28"}) {
+    const auto result = get(path);
+    EXPECT_EQ(result.status, 400) << path << ": " << result.body;
+    EXPECT_EQ(result.json()->getValue<std::string>("kind"), "Status") << path;
+  }
   EXPECT_EQ(get(kMachines).json()->getArray("items")->size(), 0u);
   EXPECT_EQ(get("/healthz").status, 200);
 }
