@@ -1,25 +1,26 @@
 #include "framework/model/name_rules.hpp"
 
+#include <Poco/RegularExpression.h>
 #include <arpa/inet.h>
 
 #include <charconv>
-#include <regex>
 
 namespace maasprov::model {
 namespace {
 
-// All inputs are length-checked before any regex runs, which keeps std::regex cheap.
-bool matches(std::string_view text, const std::regex& pattern) {
-  return std::regex_match(text.begin(), text.end(), pattern);
+// Whole-string match (Poco anchors the pattern and requires it to cover the text). Compiled
+// patterns are only read, so sharing them between threads is safe.
+bool matches(std::string_view text, const Poco::RegularExpression& pattern) {
+  return pattern.match(std::string(text));
 }
 
-const std::regex& labelPattern() {
-  static const std::regex pattern("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+const Poco::RegularExpression& labelPattern() {
+  static const Poco::RegularExpression pattern("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   return pattern;
 }
 
-const std::regex& namePartPattern() {
-  static const std::regex pattern("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+const Poco::RegularExpression& namePartPattern() {
+  static const Poco::RegularExpression pattern("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   return pattern;
 }
 

@@ -5,21 +5,21 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
 #include <Poco/Exception.h>
+#include <Poco/RegularExpression.h>
 #include <Poco/Timestamp.h>
 
-#include <regex>
 #include <string>
 
 namespace maasprov::model {
 
 std::optional<Time> parseTime(std::string_view text) {
   // Poco's parser is lenient about the shape, so the shape is checked first (bounded length
-  // keeps std::regex cheap); Poco then does the calendar arithmetic and range checks.
-  static const std::regex kShape(
+  // keeps matching cheap); Poco then does the calendar arithmetic and range checks.
+  static const Poco::RegularExpression kShape(
       R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))");
   if (text.size() > 40) return std::nullopt;
   const std::string input(text);
-  if (!std::regex_match(input, kShape)) return std::nullopt;
+  if (!kShape.match(input)) return std::nullopt;
   Poco::DateTime parsed;
   int tzd = 0;
   try {

@@ -1,10 +1,11 @@
 #include "framework/model/yaml_scalar.hpp"
 
+#include <Poco/RegularExpression.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <set>
 
 #include "framework/model/field_error.hpp"
@@ -27,25 +28,26 @@ std::optional<bool> asBool(const std::string& s) {
 // Integers (decimal, 0o octal, 0x hex); too large for 64 bits becomes a floating number, as
 // JSON parsers do.
 std::optional<Poco::Dynamic::Var> asNumber(const std::string& s) {
-  static const std::regex kInt(R"([-+]?[0-9]+)");
-  static const std::regex kOctHex(R"(0o[0-7]+|0x[0-9a-fA-F]+)");
-  static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  if (s.size() > 64) return std::nullopt;  // bounded input keeps std::regex cheap
-  if (std::regex_match(s, kInt)) {
+  static const Poco::RegularExpression kInt(R"([-+]?[0-9]+)");
+  static const Poco::RegularExpression kOctHex(R"((?:0o[0-7]+|0x[0-9a-fA-F]+))");
+  static const Poco::RegularExpression kFloat(
+      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  if (s.size() > 64) return std::nullopt;  // bounded input keeps matching cheap
+  if (kInt.match(s)) {
     const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(begin, s.data() + s.size(), value);
     if (ec == std::errc()) return Poco::Dynamic::Var(value);
     return Poco::Dynamic::Var(std::strtod(s.c_str(), nullptr));
   }
-  if (std::regex_match(s, kOctHex)) {
+  if (kOctHex.match(s)) {
     std::int64_t value = 0;
     const auto [end, ec] =
         std::from_chars(s.data() + 2, s.data() + s.size(), value, s[1] == 'o' ? 8 : 16);
     if (ec == std::errc()) return Poco::Dynamic::Var(value);
     return Poco::Dynamic::Var(std::numeric_limits<double>::infinity());
   }
-  if (std::regex_match(s, kFloat)) return Poco::Dynamic::Var(std::strtod(s.c_str(), nullptr));
+  if (kFloat.match(s)) return Poco::Dynamic::Var(std::strtod(s.c_str(), nullptr));
   static const std::set<std::string> kSpecial{".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
                                               "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
   if (kSpecial.count(s) != 0) {
