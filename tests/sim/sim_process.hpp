@@ -9,7 +9,8 @@
 // the MAAS_SIM_BINARY environment variable.
 //
 // Ownership: SimProcess owns the child process and its temporary directory (inventory, port
-// file, captured stderr); both are cleaned up in the destructor.
+// file, captured stderr) and a thread draining the simulator's stderr; all are cleaned up in
+// the destructor.
 // Thread-safety: construct and destroy on one thread; port()/base_url() are const and safe to
 // read from any thread while the object lives.
 #pragma once
@@ -26,6 +27,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -66,6 +68,14 @@ class SimProcess {
     Poco::Pipe err;
     handle_.emplace(Poco::Process::launch(Binary(opts.binary), args, nullptr, nullptr, &err));
     err_stream_ = std::make_unique<Poco::PipeInputStream>(err);
+    // Drain stderr continuously so a chatty simulator (--log-requests) never blocks on the pipe.
+    drain_ = std::thread([this] {
+      std::string line;
+      while (std::getline(*err_stream_, line)) {
+        std::lock_guard lock(mu_);
+        stderr_ += line + "\n";
+      }
+    });
     auto deadline = std::chrono::steady_clock::now() + opts.start_timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       std::ifstream in(port_file);
@@ -100,15 +110,17 @@ class SimProcess {
 
   // Sends SIGTERM, waits for exit and returns everything the simulator wrote to stderr.
   std::string Stop() {
-    if (!handle_) return stderr_;
+    if (!handle_) {
+      std::lock_guard lock(mu_);
+      return stderr_;
+    }
     if (!exit_code_) {
       Poco::Process::requestTermination(handle_->id());
       exit_code_ = handle_->wait();
     }
     handle_.reset();
-    std::string rest;
-    Poco::StreamCopier::copyToString(*err_stream_, rest);
-    stderr_ += rest;
+    if (drain_.joinable()) drain_.join();  // ends at EOF, once the simulator has exited
+    std::lock_guard lock(mu_);
     return stderr_;
   }
   std::optional<int> exit_code() const { return exit_code_; }
@@ -127,6 +139,8 @@ class SimProcess {
   std::string dir_;
   std::optional<Poco::ProcessHandle> handle_;
   std::unique_ptr<Poco::PipeInputStream> err_stream_;
+  std::thread drain_;
+  std::mutex mu_;  // guards stderr_
   std::string stderr_;
   unsigned short port_ = 0;
   std::optional<int> exit_code_;

@@ -217,5 +217,25 @@ TEST(SimCli, ExampleInventoryDescribesTheDemoEstate) {
   EXPECT_EQ(Call(sim.port(), "GET", Api("subnets/")).array()->size(), 2u);
 }
 
+TEST(SimCli, LogRequestsWritesOneLinePerRequestWithoutBlocking) {
+  SimProcess sim(SimProcess::Yaml(kTestInventory, {"--log-requests"}));
+  // Far more than a pipe buffer's worth of log lines: the launcher must keep draining.
+  Poco::Net::HTTPClientSession session("127.0.0.1", sim.port());
+  session.setKeepAlive(true);
+  for (int i = 0; i < 1200; ++i) {
+    Poco::Net::HTTPRequest req("GET", Api("zones/zone-a/"), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Authorization", DefaultAuth());
+    req.setKeepAlive(true);
+    session.sendRequest(req);
+    Poco::Net::HTTPResponse resp;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), body);
+    ASSERT_EQ(resp.getStatus(), 200);
+  }
+  std::string log = sim.Stop();
+  EXPECT_NE(log.find("GET /MAAS/api/2.0/zones/zone-a/ -> 200"), std::string::npos);
+  EXPECT_GE(std::count(log.begin(), log.end(), '\n'), 1200);
+}
+
 }  // namespace
 }  // namespace maassim::testing

@@ -303,8 +303,10 @@ Machine& State::ComposeLocked(VmHost& host, const Params& p, bool dynamic) {
                    true);
   std::vector<NicRequest> nics;
   if (!p.Get("interfaces").empty()) nics = ParseInterfaces(p.Get("interfaces"));
-  bool skip = dynamic || p.Get("skip_commissioning") == "true" ||
-              p.Get("skip_commissioning") == "1" || p.Get("skip_commissioning") == "True";
+  // Django's BooleanField: anything but "", "false", "False" and "0" is true.
+  const std::string skip_text = p.Get("skip_commissioning");
+  bool skip = dynamic || !(skip_text.empty() || skip_text == "false" || skip_text == "False" ||
+                           skip_text == "0");
 
   // Over-commit: total x ratio - used must cover the request (Pod.check_over_commit_ratios).
   VmHostUsage usage = w_.Usage(host);
