@@ -251,8 +251,12 @@ TEST_F(Resources, DeleteFollowsFinalizers) {
   ASSERT_EQ(post(kMachines, withFinalizer, "application/json").status, 201);
   const auto pending = del(kMachines + "/held");
   ASSERT_EQ(pending.status, 202) << pending.body;
-  EXPECT_FALSE(metaOf(pending.json(), "deletionTimestamp").empty());
+  const auto since = metaOf(pending.json(), "deletionTimestamp");
+  EXPECT_FALSE(since.empty());
   EXPECT_EQ(get(kMachines + "/held").status, 200);
+  const auto again = del(kMachines + "/held");
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(metaOf(again.json(), "deletionTimestamp"), since);
 
   // The controller drops its finalizer: the object disappears.
   auto current = get(kMachines + "/held").json();
@@ -260,6 +264,46 @@ TEST_F(Resources, DeleteFollowsFinalizers) {
   const auto last = put(kMachines + "/held", stringify(current));
   EXPECT_EQ(last.status, 200) << last.body;
   EXPECT_EQ(get(kMachines + "/held").status, 404);
+}
+
+TEST_F(Resources, ClustersAndSecretsReplaceFromYamlAndDelete) {
+  const auto cluster = post(kClusters, clusterYaml("c1"));
+  ASSERT_EQ(cluster.status, 201) << cluster.body;
+  const auto version = metaOf(cluster.json(), "resourceVersion");
+  const auto yaml = clusterYaml("c1") + "  failureDomains: [zone-a, zone-b]\n" +
+                    "---\n";  // a trailing document marker is still one object
+  const auto withVersion = yaml.substr(0, yaml.find("spec:")) + "  resourceVersion: \"" + version +
+                           "\"\n" + yaml.substr(yaml.find("spec:"));
+  const auto replaced = put(kClusters + "/c1", withVersion, "application/yaml");
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(replaced.json()->getObject("spec")->getArray("failureDomains")->size(), 2u);
+  EXPECT_EQ(metaOf(replaced.json(), "generation"), "2");
+  const auto immutable = put(kClusters + "/c1", stringify([&] {
+                               auto changed = replaced.json();
+                               changed->getObject("spec")->set("dnsDomain", "other.maas");
+                               return changed;
+                             }()));
+  EXPECT_EQ(immutable.status, 422);
+  EXPECT_EQ(immutable.message(), "spec.dnsDomain: field is immutable once set");
+  EXPECT_EQ(del(kClusters + "/c1").status, 200);
+  EXPECT_EQ(get(kClusters + "/c1").status, 404);
+
+  ASSERT_EQ(post(kSecrets, secretYaml("s1", "aGVsbG8=")).status, 201);
+  const auto secret = get(kSecrets + "/s1").json();
+  const auto rotated =
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s1\n"
+      "  resourceVersion: \"" +
+      metaOf(secret, "resourceVersion") + "\"\nstringData:\n  value: new\n";
+  const auto updated = put(kSecrets + "/s1", rotated, "application/yaml");
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(
+      store().get({"Secret", "default", "s1"})->getObject("data")->getValue<std::string>("value"),
+      "bmV3");
+  const auto list = get("/api/v1/secrets");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.json()->getValue<std::string>("kind"), "SecretList");
+  EXPECT_EQ(del(kSecrets + "/s1").status, 200);
+  EXPECT_EQ(get(kSecrets + "/s1/status").status, 404);  // Secrets have no status subresource
 }
 
 TEST_F(Resources, UnknownPathsAndMethodsAreClear) {

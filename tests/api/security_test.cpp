@@ -195,7 +195,9 @@ TEST_F(Security, HostileBodiesGetClear400s) {
       {"YAML under a JSON type", machineYaml("m1"), "application/json"},
       {"binary", std::string("\x00\x01\x02\xff\xfe", 5), "application/yaml"},
       {"empty", "", "application/json"},
-      {"invalid UTF-8 in kind", "{\"apiVersion\":\"v1\",\"kind\":\"Se\xff" "cret\"}",
+      {"invalid UTF-8 in kind",
+       "{\"apiVersion\":\"v1\",\"kind\":\"Se\xff"
+       "cret\"}",
        "application/json"},
       {"invalid UTF-8 in a key", machineYaml("m1") + "  \xfe\xff: 1\n", "application/yaml"},
   };

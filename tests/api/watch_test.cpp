@@ -1,5 +1,8 @@
 // Watch streams over real sockets: initial state, changes in order, resuming from a
 // resourceVersion, filters, expiry, timeouts, and clean ends on shutdown and disconnect.
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/StreamCopier.h>
+
 #include <thread>
 
 #include "api_test_support.hpp"
@@ -100,6 +103,25 @@ TEST_F(Watch, EndsCleanlyWhenTheServerStops) {
   server().stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
   EXPECT_TRUE(watch.next().isNull());  // the final chunk arrived: a clean end, not a reset
+}
+
+TEST_F(Watch, StopClosesIdleKeepAliveConnectionsPromptlyAndTheServerCanRestart) {
+  Poco::Net::HTTPClientSession idle("127.0.0.1", port());
+  idle.setKeepAlive(true);
+  Poco::Net::HTTPRequest request("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setKeepAlive(true);
+  idle.sendRequest(request);
+  Poco::Net::HTTPResponse response;
+  std::string body;
+  Poco::StreamCopier::copyToString(idle.receiveResponse(response), body);
+  ASSERT_TRUE(response.getKeepAlive());
+  const auto started = std::chrono::steady_clock::now();
+  server().stop();
+  // Idle keep-alive connections are closed, not waited out (their timeout is 5 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  server().stop();  // idempotent
+  server().start();
+  EXPECT_EQ(get("/healthz").status, 200);
 }
 
 TEST_F(Watch, DisconnectedClientsFreeTheirSlot) {
