@@ -148,7 +148,9 @@ Machine Machines::deploy(const std::string& systemId, const DeployRequest& r) {
 }
 
 Machine Machines::release(const std::string& systemId, const ReleaseRequest& r) {
-  Request request{"POST", itemPath(systemId), "release", {}, false};
+  // MAAS answers success when the machine is already Releasing or Ready ("may be a redundant
+  // retry", maasserver/api/machines.py), so a lost answer may be retried.
+  Request request{"POST", itemPath(systemId), "release", {}, true};
   Params& p = request.params;
   addIfSet(p, "comment", r.comment);
   if (r.erase) p.emplace_back("erase", "true");

@@ -123,6 +123,7 @@ class Machines {
   // POST machines/?op=allocate. NoMatch when nothing satisfies the constraints.
   Machine allocate(const AllocateRequest& request);
   Machine deploy(const std::string& systemId, const DeployRequest& request);  // op=deploy
+  // op=release; safe to repeat (MAAS accepts releasing a Releasing or Ready machine).
   Machine release(const std::string& systemId, const ReleaseRequest& request = {});
   Machine powerOn(const std::string& systemId, const std::string& comment = {});
   Machine powerOff(const std::string& systemId, const std::string& comment = {});

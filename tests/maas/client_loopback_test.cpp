@@ -301,8 +301,8 @@ TEST(ClientRetries, ConnectionResetRetriedOnlyWhenSafeToRepeat) {
   // Request 0 is reset, the retry (1) succeeds.
   EXPECT_EQ(maas::Machines(client).get("abc123").systemId, "abc123");
   EXPECT_EQ(server.requestCount(), 2);
-  // Request 2 is reset; a release is not repeated.
-  EXPECT_THROW(maas::Machines(client).release("abc123"), maas::TransportError);
+  // Request 2 is reset; a deploy is not repeated.
+  EXPECT_THROW(maas::Machines(client).deploy("abc123", {}), maas::TransportError);
   EXPECT_EQ(server.requestCount(), 3);
 }
 

@@ -5,8 +5,6 @@
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Path.h>
-#include <Poco/Pipe.h>
-#include <Poco/Process.h>
 #include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -18,6 +16,7 @@
 #include "framework/maas/errors.hpp"
 #include "framework/maas/inventory.hpp"
 #include "scripted_server.hpp"
+#include "test_certs.hpp"
 
 namespace maas = maasprov::maas;
 using maas::testing::ScriptedServer;
@@ -25,25 +24,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct CertPair {
-  std::string cert;
-  std::string key;
-};
-
-// A self-signed certificate for `name` (an IP address or a DNS name).
-CertPair makeCert(const std::string& dir, const std::string& stem, const std::string& name,
-                  bool isIp) {
-  CertPair pair{dir + "/" + stem + ".pem", dir + "/" + stem + ".key"};
-  const std::string san = "subjectAltName=" + std::string(isIp ? "IP:" : "DNS:") + name;
-  const Poco::Process::Args args = {"req",     "-x509",  "-newkey",     "rsa:2048", "-nodes",
-                                    "-keyout", pair.key, "-out",        pair.cert,  "-days",
-                                    "1",       "-subj",  "/CN=" + name, "-addext",  san};
-  Poco::Pipe quiet;
-  auto handle = Poco::Process::launch(OPENSSL_EXECUTABLE, args, nullptr, &quiet, &quiet);
-  const int rc = handle.wait();
-  if (rc != 0) throw std::runtime_error("openssl req failed with " + std::to_string(rc));
-  return pair;
-}
+using maas::testing::CertPair;
 
 class ClientTls : public ::testing::Test {
  protected:
@@ -51,8 +32,8 @@ class ClientTls : public ::testing::Test {
     Poco::Net::initializeSSL();
     dir_ = std::make_unique<Poco::TemporaryFile>();
     dir_->createDirectories();
-    loopback_ = makeCert(dir_->path(), "loopback", "127.0.0.1", true);
-    other_ = makeCert(dir_->path(), "other", "other.example", false);
+    loopback_ = maas::testing::makeSelfSignedCert(dir_->path(), "loopback", "127.0.0.1", true);
+    other_ = maas::testing::makeSelfSignedCert(dir_->path(), "other", "other.example", false);
   }
   static void TearDownTestSuite() {
     dir_.reset();  // removes the directory and the certificates
