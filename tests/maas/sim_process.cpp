@@ -1,6 +1,5 @@
 #include "sim_process.hpp"
 
-#include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -9,71 +8,40 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 
-#include <chrono>
-#include <fstream>
 #include <stdexcept>
-#include <thread>
+
+#include "tests/sim/sim_process.hpp"
 
 namespace maasprov::maas::testing {
 
-SimProcess::SimProcess(Options options) : options_(std::move(options)) {
-  dir_ = std::make_unique<Poco::TemporaryFile>();
-  dir_->createDirectories();
-  const std::string portFile = dir_->path() + "/port";
-  Poco::Process::Args args = {"--inventory",
-                              options_.inventory,
-                              "--listen",
-                              "127.0.0.1:0",
-                              "--port-file",
-                              portFile,
-                              "--api-key",
-                              options_.apiKey,
-                              "--deploy-seconds",
-                              std::to_string(options_.deploySeconds),
-                              "--commission-seconds",
-                              std::to_string(options_.commissionSeconds),
-                              "--release-seconds",
-                              std::to_string(options_.releaseSeconds),
-                              "--seed",
-                              "7"};
-  if (!options_.tlsCert.empty()) {
-    args.insert(args.end(), {"--tls-cert", options_.tlsCert, "--tls-key", options_.tlsKey});
-    tls_ = true;
+SimProcess::SimProcess(Options options) : tls_(!options.tlsCert.empty()) {
+  maassim::testing::SimProcess::Options launch;
+  launch.inventory_path = options.inventory;
+  launch.extra_args = {"--api-key",
+                       options.apiKey,
+                       "--deploy-seconds",
+                       std::to_string(options.deploySeconds),
+                       "--commission-seconds",
+                       std::to_string(options.commissionSeconds),
+                       "--release-seconds",
+                       std::to_string(options.releaseSeconds),
+                       "--seed",
+                       "7"};
+  if (tls_) {
+    launch.extra_args.insert(launch.extra_args.end(),
+                             {"--tls-cert", options.tlsCert, "--tls-key", options.tlsKey});
   }
-  process_ =
-      std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(MAAS_SIM_EXECUTABLE, args));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (Poco::File(portFile).exists()) {
-      std::ifstream in(portFile);
-      unsigned port = 0;
-      if (in >> port && port > 0) {
-        port_ = static_cast<std::uint16_t>(port);
-        return;
-      }
-    }
-    if (!Poco::Process::isRunning(*process_)) {
-      const int rc = process_->wait();
-      process_.reset();
-      throw std::runtime_error("maas-sim exited with " + std::to_string(rc) + " before listening");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  throw std::runtime_error("maas-sim did not write its port file within 10 s");
+  process_ = std::make_unique<maassim::testing::SimProcess>(launch);
 }
 
-SimProcess::~SimProcess() {
-  if (!process_) return;
-  try {
-    Poco::Process::requestTermination(process_->id());
-    process_->wait();
-  } catch (...) {
-    // Already gone.
-  }
+SimProcess::~SimProcess() = default;
+
+std::uint16_t SimProcess::port() const {
+  return process_->port();
 }
 
 std::string SimProcess::url() const {
-  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + "/MAAS";
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port()) + "/MAAS";
 }
 
 std::string SimProcess::control(const std::string& method, const std::string& path,
@@ -82,9 +50,9 @@ std::string SimProcess::control(const std::string& method, const std::string& pa
   if (tls_) {
     auto context = Poco::makeAuto<Poco::Net::Context>(Poco::Net::Context::TLS_CLIENT_USE, "",
                                                       Poco::Net::Context::VERIFY_NONE);
-    session = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", port_, context);
+    session = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", port(), context);
   } else {
-    session = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", port_);
+    session = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", port());
   }
   Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
   request.setContentLength64(static_cast<Poco::Int64>(body.size()));

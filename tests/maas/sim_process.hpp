@@ -1,18 +1,21 @@
-// Runs the maas-sim simulator as a child process on an ephemeral 127.0.0.1 port for one test,
-// and talks to its control endpoint (/_sim/...) to read counters and state or set faults.
+// Runs the maas-sim simulator for one test (through the shared launcher tests/sim/
+// sim_process.hpp, on an ephemeral 127.0.0.1 port), optionally over HTTPS, and talks to its
+// control endpoint (/_sim/...) to read counters and state or set faults.
 //
-// Ownership: owns the child process; the destructor asks it to stop and waits for it.
+// Ownership: owns the launcher, hence the child process; the destructor stops it.
 // Thread-safety: one test thread uses an instance; control calls open their own connections.
 #pragma once
 
 #include <Poco/JSON/Object.h>
-#include <Poco/Process.h>
-#include <Poco/TemporaryFile.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+namespace maassim::testing {
+class SimProcess;
+}
 
 namespace maasprov::maas::testing {
 
@@ -28,7 +31,7 @@ class SimProcess {
     std::string tlsKey;
   };
 
-  // Starts the simulator and waits (up to 10 s) until it listens. Throws std::runtime_error.
+  // Starts the simulator and waits until it listens. Throws std::runtime_error.
   explicit SimProcess(Options options);
   ~SimProcess();
   SimProcess(const SimProcess&) = delete;
@@ -36,7 +39,7 @@ class SimProcess {
 
   // e.g. "http://127.0.0.1:41234/MAAS"
   std::string url() const;
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const;
 
   // GET /_sim/counters: {"endpoints": {label: {status: n, "total": n}}, "total": n}.
   Poco::JSON::Object::Ptr counters() const;
@@ -51,10 +54,7 @@ class SimProcess {
   std::string control(const std::string& method, const std::string& path,
                       const std::string& body = {}) const;
 
-  Options options_;
-  std::unique_ptr<Poco::TemporaryFile> dir_;
-  std::unique_ptr<Poco::ProcessHandle> process_;
-  std::uint16_t port_ = 0;
+  std::unique_ptr<maassim::testing::SimProcess> process_;
   bool tls_ = false;
 };
 
