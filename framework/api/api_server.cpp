@@ -55,7 +55,8 @@ class ApiServer::Impl {
     if (server_) return;
     Poco::Net::ServerSocket socket;
     try {
-      socket.bind(address_, true);
+      // SO_REUSEADDR only: SO_REUSEPORT would let a second maasprovd share the port silently.
+      socket.bind(address_, true, false);
       socket.listen(64);
     } catch (const Poco::Exception& error) {
       throw std::runtime_error("cannot listen on " + context_->options.listen + ": " +

@@ -269,5 +269,19 @@ TEST(ApiOptions, UnusableOptionsNameTheOption) {
   EXPECT_EQ(message(base), "accepted");
 }
 
+TEST_F(Security, APortInUseIsRefusedNamingTheAddress) {
+  auto options = this->options();
+  options.listen = "127.0.0.1:" + std::to_string(port());
+  ApiServer second(options, store(), {});
+  try {
+    second.start();
+    FAIL() << "a second server bound the same port";
+  } catch (const std::runtime_error& error) {
+    EXPECT_EQ(std::string(error.what()).rfind("cannot listen on " + options.listen + ": ", 0), 0u)
+        << error.what();
+  }
+  EXPECT_EQ(get("/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace maasprov::api::testing
