@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "framework/controller/status_writer.hpp"
 #include "framework/model/maas_cluster.hpp"
 #include "framework/model/maas_machine.hpp"
 #include "framework/model/object_meta.hpp"

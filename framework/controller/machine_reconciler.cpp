@@ -4,6 +4,7 @@
 
 #include "framework/controller/status_writer.hpp"
 #include "framework/model/condition.hpp"
+#include "framework/model/maas_cluster.hpp"
 #include "framework/model/maas_machine.hpp"
 #include "framework/model/object_meta.hpp"
 
@@ -24,11 +25,6 @@ bool settled(Json machine) {
 std::string label(Json obj, const std::string& key) {
   Json labels = objectAt(objectAt(obj, "metadata"), "labels");
   return labels ? labels->optValue<std::string>(key, "") : std::string();
-}
-
-bool hasLabel(Json obj, const std::string& key) {
-  Json labels = objectAt(objectAt(obj, "metadata"), "labels");
-  return labels && labels->has(key);
 }
 
 }  // namespace
@@ -80,6 +76,22 @@ void MachineReconciler::updatePoller(const std::string& queue, Json machine) {
 
 Json MachineReconciler::applyOutcome(const store::ObjectKey& key,
                                      const plugin::CallOutcome& outcome, bool deleting) {
+  try {
+    return writeOutcome(key, outcome, deleting);
+  } catch (const store::Invalid& e) {
+    // The plugin's status cannot be stored: keep the object's status and say why instead.
+    plugin::CallOutcome refused;
+    plugin::PluginFailure f;
+    f.type = plugin::ErrorType::Internal;
+    f.message = "the plugin returned a status the store refused: " + std::string(e.what());
+    refused.error = f;
+    refused.maasCalls = outcome.maasCalls;
+    return writeOutcome(key, refused, deleting);
+  }
+}
+
+Json MachineReconciler::writeOutcome(const store::ObjectKey& key,
+                                     const plugin::CallOutcome& outcome, bool deleting) {
   const auto now = model::now();
   return writeWithRetry(ctx_.store, key, WritePart::Status, [&](Json obj) {
     Json status = ensureStatus(obj);
@@ -88,7 +100,7 @@ Json MachineReconciler::applyOutcome(const store::ObjectKey& key,
                                               outcome.status->has("failureMessage"));
     if (outcome.error && !outcome.error->retryable) {
       status->set("failureReason", std::string(plugin::errorTypeName(outcome.error->type)));
-      status->set("failureMessage", outcome.error->message);
+      status->set("failureMessage", printable(outcome.error->message));
     } else if (!outcome.error && !patchHasFailure) {
       // A success clears an earlier terminal failure (the spec was changed and now works).
       status->remove("failureReason");

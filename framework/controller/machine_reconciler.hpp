@@ -35,6 +35,7 @@ class MachineReconciler {
                   const std::string& message, const std::string& severity);
   // Writes the plugin's status and the controller's summary; returns the stored object.
   Json applyOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
+  Json writeOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
   std::vector<Json> clusterMachines(const std::string& ns, const std::string& cluster,
                                     const std::string& except) const;
   void updatePoller(const std::string& queue, Json machine);

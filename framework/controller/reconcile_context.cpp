@@ -1,5 +1,6 @@
 #include "framework/controller/reconcile_context.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "framework/controller/status_writer.hpp"
@@ -63,10 +64,36 @@ ReconcileOutcome nextFromOutcome(const plugin::CallOutcome& outcome,
   return ReconcileOutcome::done();
 }
 
+std::string printable(const std::string& text, std::size_t limit) {
+  std::string out;
+  out.reserve(std::min(text.size(), limit));
+  for (std::size_t i = 0; i < text.size() && out.size() < limit; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    // Keep well-formed multi-byte UTF-8 sequences; anything else becomes '?'.
+    std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok) {
+      out.append(text, i, len);
+      i += len - 1;
+    } else {
+      out += '?';
+    }
+  }
+  if (text.size() > out.size() && out.size() >= limit) out += "...";
+  return out;
+}
+
 std::string describeFailure(const plugin::PluginFailure& f) {
   std::string text = std::string(plugin::errorTypeName(f.type)) + ": " + f.message;
   if (!f.host.empty()) text += " (host " + f.host + ")";
-  return text;
+  return printable(text);
 }
 
 }  // namespace maasprov::controller

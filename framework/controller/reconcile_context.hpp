@@ -87,7 +87,11 @@ void recordMaasCalls(const ReconcileContext& ctx, const std::string& plugin,
 ReconcileOutcome nextFromOutcome(const plugin::CallOutcome& outcome,
                                  std::optional<std::chrono::milliseconds> fallback);
 
-// A one-line description of a plugin failure for conditions and logs.
+// `text` cut to `limit` bytes, with control characters and broken UTF-8 replaced by '?': what
+// a plugin (or a library's error message) says must never make a status unstorable.
+std::string printable(const std::string& text, std::size_t limit = 1024);
+
+// A one-line, printable description of a plugin failure for conditions and logs.
 std::string describeFailure(const plugin::PluginFailure& failure);
 
 }  // namespace maasprov::controller

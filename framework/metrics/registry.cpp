@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace maasprov::metrics {
@@ -67,8 +68,12 @@ std::string formatValue(double value) {
   if (std::trunc(value) == value && std::fabs(value) < 1e15) {
     return std::to_string(static_cast<long long>(value));
   }
+  // The shortest text that reads back as the same double (0.1, not 0.10000000000000001).
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", value);
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value) break;
+  }
   return buf;
 }
 
