@@ -47,12 +47,10 @@ Result BareMetalPlugin::waitForBootstrapData(const Request& req) const {
   return r;
 }
 
-Result BareMetalPlugin::waitForBackoff(const Request& req, long long secondsLeft) const {
+Result BareMetalPlugin::waitForBackoff(long long secondsLeft) const {
   Result r;
-  r.status = json::Value::object();
-  r.status.set("ready", false);
+  r.status.set("ready", false);  // the DeploymentRetrying condition already says why
   r.requeueAfterSeconds = std::max<long long>(secondsLeft, 1);
-  (void)req;
   return r;
 }
 
@@ -103,7 +101,7 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
 
   if (!userData) return waitForBootstrapData(req);
   if (long long notBefore = DeploymentDriver::retryNotBefore(cur); notBefore > nowSeconds()) {
-    return waitForBackoff(req, notBefore - nowSeconds());
+    return waitForBackoff(notBefore - nowSeconds());
   }
 
   common::AllocateResult a = common::allocate(maas, spec.constraints, owner.uid);

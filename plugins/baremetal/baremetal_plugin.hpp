@@ -28,7 +28,7 @@ class BareMetalPlugin {
 
  private:
   Result waitForBootstrapData(const Request& req) const;
-  Result waitForBackoff(const Request& req, long long secondsLeft) const;
+  Result waitForBackoff(long long secondsLeft) const;
 
   Settings settings_;
   common::DeploymentDriver driver_;

@@ -134,7 +134,8 @@ Result DeploymentDriver::drive(const DeployTarget& t, const MaasMachineView& m) 
   }
   if (m.is(machine_state::kDeployed)) {
     Result r;
-    if (!m.poweredOn()) {
+    // Only "off" is acted on: "unknown"/"error" (e.g. manual power) cannot be fixed by power_on.
+    if (m.powerState == "off") {
       MaasMachineView on = powerOn(maas, m.systemId);
       t.host.info("machine " + m.systemId + " was Deployed but powered off; powering it on");
       r.status = statusFor(
@@ -191,14 +192,6 @@ Result DeploymentDriver::failed(const DeployTarget& t, const MaasMachineView& m,
                                 const std::string& why) const {
   const json::Value& cur = t.request.status();
   const int attempt = std::max(attemptOf(cur), 1);
-  // Forget the machine durably first: if we crash before the release, agent_name still finds it.
-  json::Value forget = json::Value::object();
-  forget.set("systemID", nullptr);
-  t.host.checkpoint(forget);
-  release(t.host.maas(), m.systemId, "maasprov: deployment failed " + attemptText(attempt));
-  t.host.warn("deployment of " + m.systemId + " failed " + attemptText(attempt) + ": " + why +
-              "; released it");
-
   Result r;
   std::string what = "deployment of " + t.image.value + " on " + describe(m) + " failed " +
                      attemptText(attempt) + ": " + why + "; released it";
@@ -222,6 +215,12 @@ Result DeploymentDriver::failed(const DeployTarget& t, const MaasMachineView& m,
   r.status.set("machineState", machine_state::kReleasing);
   r.status.set("machinePowered", false);
   r.status.set("addresses", json::Value::array());
+  // Forget the machine durably before releasing it (a crash in between finds it again through
+  // agent_name), together with the attempt count so a crash does not reset the budget.
+  t.host.checkpoint(r.status);
+  release(t.host.maas(), m.systemId, "maasprov: deployment failed " + attemptText(attempt));
+  t.host.warn("deployment of " + m.systemId + " failed " + attemptText(attempt) + ": " + why +
+              "; released it");
   return r;
 }
 

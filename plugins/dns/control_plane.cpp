@@ -87,7 +87,7 @@ std::vector<IpAddress> desiredAddresses(const std::vector<ControlPlaneMachine>& 
 json::Value attachmentReport(const std::vector<ControlPlaneMachine>& machines,
                              const std::vector<IpAddress>& record, const std::string& fqdn,
                              bool custom) {
-  json::Value out = json::Value::array();
+  json::Value out = json::Value::object();
   for (const auto& m : machines) {
     common::Condition c{kDnsAttached, common::kConditionTrue, "", "", ""};
     bool attached = false;
@@ -117,12 +117,7 @@ json::Value attachmentReport(const std::vector<ControlPlaneMachine>& machines,
     json::Value status = json::Value::object();
     status.set("dnsAttached", attached);
     status.set("conditions", std::move(conditions));
-    json::Value entry = json::Value::object();
-    entry.set("name", m.name);
-    entry.set("namespace", m.ns);
-    entry.set("uid", m.uid);
-    entry.set("status", std::move(status));
-    out.push_back(std::move(entry));
+    out.set(m.name, std::move(status));
   }
   return out;
 }

@@ -37,8 +37,10 @@ std::vector<ControlPlaneMachine> controlPlaneMachines(const json::Array& machine
 // Addresses of the running machines: sorted, de-duplicated.
 std::vector<IpAddress> desiredAddresses(const std::vector<ControlPlaneMachine>& machines);
 
-// The "machines" member of the result document: one entry per control-plane machine,
-// {"name", "namespace", "uid", "status": {"dnsAttached": b, "conditions": [<DNSAttached>]}}.
+// The "machineStatus" member of the result document: one status patch per control-plane
+// machine, keyed by its name (machines live in the cluster's namespace):
+//   {"<machine>": {"dnsAttached": b, "conditions": [<DNSAttached only>]}}
+// The controller merges each patch into that machine's status, conditions by type.
 // `custom`: the endpoint is the user's; every machine counts as attached.
 json::Value attachmentReport(const std::vector<ControlPlaneMachine>& machines,
                              const std::vector<IpAddress>& record, const std::string& fqdn,

@@ -41,7 +41,7 @@ json::Value DnsPlugin::reconcileDocument(const Request& req, Host& host) {
     status.set("network", network);
     doc.set("status", status);
     doc.set("endpoint", ep);
-    doc.set("machines", attachmentReport(machines, {}, endpoint.host, true));
+    doc.set("machineStatus", attachmentReport(machines, {}, endpoint.host, true));
     return doc;
   }
 
@@ -66,7 +66,7 @@ json::Value DnsPlugin::reconcileDocument(const Request& req, Host& host) {
   status.set("network", network);
   doc.set("status", status);
   doc.set("endpoint", ep);
-  doc.set("machines", attachmentReport(machines, record->addresses, endpoint.host, false));
+  doc.set("machineStatus", attachmentReport(machines, record->addresses, endpoint.host, false));
   bool comingUp = false;
   for (const auto& m : machines) {
     comingUp = comingUp || m.notRunning == "NoAddress" || m.notRunning == "MachineNotRunning" ||

@@ -3,7 +3,7 @@
 // addresses of the cluster's running control-plane machines. See docs/plugins/dns.md.
 //
 // Its reconcile result document carries two members besides "status" and
-// "requeueAfterSeconds": "endpoint" {host, port} and "machines" (the per-machine attachment
+// "requeueAfterSeconds": "endpoint" {host, port} and "machineStatus" (the per-machine attachment
 // report, see control_plane.hpp). The SDK's Result has no room for extra members, so the entry
 // point swaps in its own reconcile glue (reconcileDocument) and keeps the SDK's for the rest.
 //
@@ -29,7 +29,7 @@ class DnsPlugin {
  public:
   explicit DnsPlugin(const json::Value& config) : settings_(DnsSettings::fromConfig(config)) {}
 
-  // The whole result document: {"status", "endpoint", "machines", "requeueAfterSeconds"?}.
+  // The whole result document: {"status", "endpoint", "machineStatus", "requeueAfterSeconds"?}.
   json::Value reconcileDocument(const Request& req, Host& host);
   // Status and requeue only (what the SDK's generic glue can carry).
   Result reconcile(const Request& req, Host& host);

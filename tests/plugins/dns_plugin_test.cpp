@@ -83,24 +83,20 @@ bool recordExists(SimMaas& sim, const std::string& fqdn) {
   return false;
 }
 
-// The per-machine report entry for `name` in the result document; null when absent.
+// The status patch for machine `name` in the result's "machineStatus"; null when absent.
 JsonObject report(const plugin::CallOutcome& out, const std::string& name) {
-  auto list = out.document->getArray("machines");
-  for (size_t i = 0; list && i < list->size(); ++i) {
-    auto e = list->getObject(static_cast<unsigned>(i));
-    if (e->getValue<std::string>("name") == name) return e;
-  }
-  return nullptr;
+  auto patches = out.document->getObject("machineStatus");
+  return patches ? patches->getObject(name) : nullptr;
 }
 
 bool attached(const plugin::CallOutcome& out, const std::string& name) {
   auto e = report(out, name);
-  return e && e->getObject("status")->getValue<bool>("dnsAttached");
+  return e && e->getValue<bool>("dnsAttached");
 }
 
 std::string attachReason(const plugin::CallOutcome& out, const std::string& name) {
   auto e = report(out, name);
-  auto c = e ? condition(e->getObject("status"), "DNSAttached") : nullptr;
+  auto c = e ? condition(e, "DNSAttached") : nullptr;
   return c ? c->getValue<std::string>("reason") : std::string();
 }
 
@@ -141,6 +137,8 @@ TEST_F(DnsTest, CreatesAStableNameHoldingTheRunningControlPlanesSorted) {
   EXPECT_FALSE(attached(out, "cp-off"));
   EXPECT_EQ(attachReason(out, "cp-off"), "MachinePoweredOff");
   EXPECT_EQ(report(out, "worker"), nullptr);
+  // Only DNSAttached is reported; the controller merges it by type into the machine's status.
+  EXPECT_EQ(report(out, "cp-0")->getArray("conditions")->size(), 1u);
   // The same cluster (same uid) gets the same name even without its stored status; another
   // cluster of the same name (another uid) gets another.
   auto again = clusterObject("uid-prod");
