@@ -76,17 +76,24 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::load(const std::filesystem::
   const std::string where = file.string();
   auto fail = [&](const std::string& reason) { return PluginLoadError(where, reason); };
 
+  // dlopen() reads a name without a slash as a library to search for; always pass a path.
+  const std::filesystem::path path = std::filesystem::absolute(file);
+  // A direct dlopen first: it gives dlerror()'s plain reason, and with RTLD_NODELETE it pins the
+  // code so no later dlclose() can unmap it.
+  void* pin =
+      dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | (options.neverUnload ? RTLD_NODELETE : 0));
+  if (pin == nullptr) {
+    const char* why = dlerror();
+    throw fail(std::string("cannot be loaded: ") + (why != nullptr ? why : "unknown dlopen error"));
+  }
   boost::dll::shared_library library;
   try {
-    library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
+    dlclose(pin);
     throw fail(std::string("cannot be loaded: ") + e.what());
   }
-  if (options.neverUnload) {
-    // Takes one more reference marked RTLD_NODELETE: dlclose() will never unmap the code.
-    void* pinned = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | RTLD_NOLOAD);
-    if (pinned != nullptr) dlclose(pinned);
-  }
+  dlclose(pin);  // Boost.DLL's handle now keeps the library loaded
   if (!library.has(MAASPROV_PLUGIN_ENTRY_SYMBOL)) {
     throw fail("no entry symbol: it does not export " MAASPROV_PLUGIN_ENTRY_SYMBOL
                " (is it a maasprov plugin? was it built with MAASPROV_PLUGIN or "

@@ -80,7 +80,8 @@ TEST(CheckKit, BadUsageIsExplained) {
   CheckRun unknown = check({test::fixture("fixture_good").string(), "--only", "nonsense"});
   EXPECT_EQ(unknown.exitCode, 64);
   EXPECT_TRUE(unknown.has("--only: unknown scenario \"nonsense\"")) << unknown.output;
-  CheckRun noKey = check({test::fixture("fixture_good").string(), "--maas-url", "http://127.0.0.1:1"});
+  CheckRun noKey =
+      check({test::fixture("fixture_good").string(), "--maas-url", "http://127.0.0.1:1"});
   EXPECT_EQ(noKey.exitCode, 64);
   EXPECT_TRUE(noKey.has("--maas-key is required with --maas-url")) << noKey.output;
 }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <exception>
 
@@ -41,6 +42,9 @@ void writeAll(int fd, const std::string& text) {
 }  // namespace
 
 Outcome runInChild(const std::function<Outcome()>& body, std::chrono::seconds timeout) {
+  // Whatever the parent buffered must not be written a second time by the child.
+  std::fflush(stdout);
+  std::fflush(stderr);
   int fds[2];
   if (::pipe(fds) != 0) return {Verdict::Fail, std::string("pipe: ") + std::strerror(errno)};
   pid_t pid = ::fork();

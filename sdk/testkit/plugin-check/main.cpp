@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "framework/plugin/plugin_error.hpp"
 #include "scenarios.hpp"
 
 namespace {
@@ -167,11 +168,34 @@ class Checker : public Poco::Util::Application {
   }
 
  private:
+  // In a child: the host's and plugin's log lines go to stderr only with --verbose.
+  void quietLogs() const {
+    auto logger = std::make_shared<spdlog::logger>(
+        "check", std::make_shared<spdlog::sinks::stderr_sink_st>());
+    logger->set_level(settings.verbose ? spdlog::level::debug : spdlog::level::off);
+    spdlog::set_default_logger(logger);
+  }
+
   int runSuite() {
     std::printf("maasprov-plugin-check: %s\n", settings.plugin.c_str());
+    std::string maasProblem;
     if (settings.haveMaas()) {
-      std::printf("MAAS: %s (scenarios create and release real objects there)\n",
-                  settings.maasUrl.c_str());
+      // Probed in a child like everything else: the parent stays single-threaded for fork().
+      Outcome probe = maasprov::check::runInChild(
+          [&] {
+            quietLogs();
+            std::string why = maasprov::check::probeMaas(settings.maasUrl, settings.maasKey);
+            return why.empty() ? Outcome{Verdict::Pass, ""} : Outcome{Verdict::Fail, why};
+          },
+          std::chrono::seconds(timeoutSeconds));
+      maasProblem = probe.verdict == Verdict::Pass ? "" : probe.detail;
+      if (maasProblem.empty()) {
+        std::printf("MAAS: %s (reachable; scenarios create and release real objects there)\n",
+                    settings.maasUrl.c_str());
+      } else {
+        std::printf("MAAS: %s is not usable: %s; scenarios needing a MAAS FAIL\n",
+                    settings.maasUrl.c_str(), maasProblem.c_str());
+      }
     } else {
       std::printf(
           "MAAS: none given; MAAS failure scenarios run against in-process stand-ins "
@@ -185,14 +209,17 @@ class Checker : public Poco::Util::Application {
       Outcome o;
       if (scenario.needs == "maas" && !settings.haveMaas()) {
         o = {Verdict::Skip, "needs a MAAS: not run (no --maas-url)"};
+      } else if (scenario.needs != "" && !maasProblem.empty()) {
+        o = {Verdict::Fail, "needs a MAAS: the one given is not usable"};
       } else {
         o = maasprov::check::runInChild(
             [&] {
-              auto logger = std::make_shared<spdlog::logger>(
-                  "check", std::make_shared<spdlog::sinks::stderr_sink_st>());
-              logger->set_level(settings.verbose ? spdlog::level::debug : spdlog::level::off);
-              spdlog::set_default_logger(logger);
-              return scenario.run(settings);
+              quietLogs();
+              try {
+                return scenario.run(settings);
+              } catch (const maasprov::plugin::PluginLoadError& e) {
+                return Outcome{Verdict::Fail, "cannot be used: " + e.reason()};
+              }
             },
             std::chrono::seconds(timeoutSeconds));
       }

@@ -214,7 +214,8 @@ Outcome checkpointFailure(const Settings& s) {
   auto cleanup = h.removeUntilDone(obj);
   if (!refused) {
     if (cleanup) return fail("cleanup: " + *cleanup);
-    return skip("the plugin made no checkpoint in its first reconcile; nothing to refuse");
+    return skip("the plugin made no checkpoint in its first reconcile (it answered: " +
+                describeFailure(out) + "); nothing to refuse");
   }
   if (out.ok()) return fail("reported success although its checkpoint was refused");
   if (!out.error->retryable)
@@ -294,7 +295,7 @@ const std::vector<Scenario>& scenarios() {
       {"reconcile-invalid", "", reconcileInvalid},
       {"maas-failures", "", maasFailures},
       {"exception-safety", "", exceptionSafety},
-      {"concurrency", "", concurrency},
+      {"concurrency", "maas-if-given", concurrency},
       {"reconcile-valid", "maas", reconcileValid},
       {"idempotence", "maas", idempotence},
       {"remove-after-partial", "maas", removeAfterPartial},

@@ -15,7 +15,9 @@ namespace maasprov::check {
 
 struct Scenario {
   std::string name;
-  std::string needs;  // "" or "maas": skipped (and said so) without --maas-url
+  // "": never uses MAAS; "maas": skipped (and said so) without --maas-url; "maas-if-given":
+  // uses the MAAS when given, an unreachable stand-in otherwise.
+  std::string needs;
   std::function<Outcome(const Settings&)> run;
 };
 

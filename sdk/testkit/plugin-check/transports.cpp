@@ -52,7 +52,29 @@ std::unique_ptr<maas::Transport> makeMaasClient(const std::string& url, const st
   config.url = url;
   config.apiKey = key;
   config.readTimeout = std::chrono::milliseconds(30000);
+  config.connectTimeout = std::chrono::milliseconds(3000);
+  // The kit's rounds already repeat reconciles; a short retry budget keeps a dead MAAS quick.
+  config.retry.maxAttempts = 2;
+  config.retry.maxBackoff = std::chrono::milliseconds(1000);
   return std::make_unique<maas::Client>(config);
+}
+
+std::string probeMaas(const std::string& url, const std::string& key) {
+  try {
+    auto client = makeMaasClient(url, key);
+    maas::Request req;
+    req.method = "GET";
+    req.path = "version/";
+    req.idempotent = true;
+    maas::Response r = client->send(req);
+    if (r.status == 401 || r.status == 403) {
+      return "MAAS refused the API key (HTTP " + std::to_string(r.status) + ")";
+    }
+    if (r.status != 200) return "GET version/ answered HTTP " + std::to_string(r.status);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 }  // namespace maasprov::check

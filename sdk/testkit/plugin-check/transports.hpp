@@ -68,4 +68,7 @@ class RecordingTransport : public maas::Transport {
 // The production client for --maas-url/--maas-key. Throws with a clear message when unusable.
 std::unique_ptr<maas::Transport> makeMaasClient(const std::string& url, const std::string& key);
 
+// Asks MAAS for its version; returns "" when it answered, else why not (one line).
+std::string probeMaas(const std::string& url, const std::string& key);
+
 }  // namespace maasprov::check
