@@ -39,6 +39,10 @@ std::optional<std::string> untrustedReason(const std::filesystem::path& path,
   return std::nullopt;
 }
 
+std::filesystem::path defaultPluginDirectory() {
+  return MAASPROV_DEFAULT_PLUGIN_DIR;
+}
+
 DiscoveryResult discoverPlugins(const DiscoveryOptions& options) {
   DiscoveryResult result;
   std::set<std::filesystem::path> seen;  // a directory listed twice loads its plugins once

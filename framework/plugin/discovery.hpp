@@ -35,6 +35,9 @@ struct DiscoveryResult {
 
 DiscoveryResult discoverPlugins(const DiscoveryOptions& options);
 
+// Where installed plugins live: <prefix>/<libdir>/maasprov/plugins of this build's install prefix.
+std::filesystem::path defaultPluginDirectory();
+
 // The reason `path` (file or directory) may not be trusted, or nullopt when it may.
 std::optional<std::string> untrustedReason(const std::filesystem::path& path,
                                            const DiscoveryOptions& options);

@@ -139,6 +139,13 @@ std::vector<PluginInfo> PluginRegistry::plugins() const {
   return out;
 }
 
+std::shared_ptr<PluginInstance> PluginRegistry::instance(const std::string& name) const {
+  for (const auto& inst : instances_) {
+    if (inst->name() == name) return inst;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> PluginRegistry::servedModes() const {
   std::vector<std::string> out;
   for (const auto& [mode, inst] : byMode_) out.push_back(mode);

@@ -75,6 +75,8 @@ class PluginRegistry {
   Lookup endpointProvider() const;
 
   std::vector<PluginInfo> plugins() const;
+  // The loaded plugin named `name` (for describe/health), or null.
+  std::shared_ptr<PluginInstance> instance(const std::string& name) const;
   const std::vector<RefusedPlugin>& refused() const { return refused_; }
   std::vector<std::string> servedModes() const;
 

@@ -56,6 +56,8 @@ TEST(Registry, LoadsGoodPluginsAndRefusesBadOnesWithAReasonEach) {
   auto endpoint = registry.endpointProvider();
   ASSERT_TRUE(endpoint);
   EXPECT_EQ(endpoint.instance->name(), "endpoint-a");
+  EXPECT_EQ(registry.instance("endpoint-a"), endpoint.instance);
+  EXPECT_EQ(registry.instance("fixture"), nullptr);  // refused plugins have no instance
 }
 
 TEST(Registry, AModeNobodyServesIsAClearAnswer) {
