@@ -19,9 +19,14 @@ std::string recordedSystemId(const json::Value& status) {
   return v != nullptr && v->isString() ? v->asString() : std::string();
 }
 
+// Our own terminal outcomes only: a failureReason the host set for an invalid spec must not
+// stop a reconcile after the user fixed the spec.
 bool terminallyFailed(const json::Value& status) {
-  const json::Value* v = status.find("failureReason");
-  return v != nullptr && v->isString() && !v->asString().empty();
+  const json::Value* c = common::findCondition(status, common::kMachineDeployed);
+  const json::Value* reason = c == nullptr ? nullptr : c->find("reason");
+  return reason != nullptr && reason->isString() &&
+         (reason->asString() == reason::kDeploymentFailed ||
+          reason->asString() == reason::kMachineReleased);
 }
 
 long long nowSeconds() {
@@ -58,10 +63,14 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
   const common::Owner owner = common::Owner::fromRequest(req);
   const common::MachineSpec spec = common::parseMachineSpec(req.spec());
   const json::Value& cur = req.status();
-  // A terminal failure stays until the machine is replaced (Cluster API's failureReason).
+  // A terminal failure stays until the machine is replaced (Cluster API's failureReason). It is
+  // repeated in the result because the host clears failureReason after a success without one.
   if (terminallyFailed(cur)) {
     Result r;
     r.status.set("ready", false);
+    for (const char* key : {"failureReason", "failureMessage"}) {
+      if (const json::Value* v = cur.find(key)) r.status.set(key, *v);
+    }
     return r;
   }
   const MaasClient maas = host.maas();

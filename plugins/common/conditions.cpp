@@ -55,6 +55,16 @@ json::Value conditionJson(const Condition& c, const std::string& time) {
   return out;
 }
 
+json::Value conditionPatch(const json::Value& status, const Condition& c) {
+  json::Value out = json::Value::array();
+  const json::Value all = withCondition(status, c);  // named: asArray() refers into it
+  for (const auto& existing : all.asArray()) {
+    const json::Value* t = existing.find("type");
+    if (t != nullptr && t->isString() && t->asString() == c.type) out.push_back(existing);
+  }
+  return out;
+}
+
 json::Value withCondition(const json::Value& status, const Condition& c) {
   json::Value out = json::Value::array();
   std::string time = nowRfc3339();

@@ -1,7 +1,7 @@
 // Cluster API style conditions in status documents: {type, status, severity, reason, message,
-// lastTransitionTime}. A plugin returns the whole "conditions" list (the host replaces top-level
-// status keys), so withCondition() starts from the object's current list and keeps every other
-// condition type as it was.
+// lastTransitionTime}. The host merges a returned "conditions" list into the stored one by type,
+// so plugins return only the types they own (conditionPatch); withCondition() gives the whole
+// list with one type replaced, for callers that need it.
 //
 // Ownership: values only. Thread-safety: pure functions (the clock is std::chrono).
 #pragma once
@@ -41,6 +41,11 @@ const json::Value* findCondition(const json::Value& status, std::string_view typ
 // status.conditions with `c` inserted or replacing the one of the same type. The previous
 // lastTransitionTime is kept when the status ("True"/"False"/"Unknown") did not change.
 json::Value withCondition(const json::Value& status, const Condition& c);
+
+// A "conditions" list holding only `c` (time kept from status.conditions when its status did
+// not change): what a plugin returns, since the host merges returned conditions by type and
+// other writers (e.g. the DNS plugin's DNSAttached) must not be overwritten with stale copies.
+json::Value conditionPatch(const json::Value& status, const Condition& c);
 
 // The condition as a JSON object; lastTransitionTime set to `time`.
 json::Value conditionJson(const Condition& c, const std::string& time);

@@ -91,7 +91,7 @@ json::Value DeploymentDriver::statusFor(const json::Value& current, const MaasMa
   json::Value s = machineStatusFields(m, s_.scheme);
   s.set("provisioningMode", s_.provisioningMode);
   s.set("ready", ready);
-  s.set("conditions", withCondition(current, c));
+  s.set("conditions", conditionPatch(current, c));
   return s;
 }
 
@@ -100,7 +100,7 @@ json::Value DeploymentDriver::withDeployedCondition(const json::Value& current,
   json::Value s = json::Value::object();
   s.set("ready", false);
   s.set("provisioningMode", s_.provisioningMode);
-  s.set("conditions", withCondition(current, c));
+  s.set("conditions", conditionPatch(current, c));
   return s;
 }
 

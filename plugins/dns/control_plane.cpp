@@ -106,17 +106,10 @@ json::Value attachmentReport(const std::vector<ControlPlaneMachine>& machines,
       c.message = (m.detail.empty() ? "its address is not in the record yet" : m.detail) +
                   "; not behind " + fqdn;
     }
-    json::Value conditions = json::Value::array();
-    // Only DNSAttached: the controller merges it by type into the machine's conditions.
-    json::Value merged = common::withCondition(*m.status, c);
-    for (const auto& cond : merged.asArray()) {
-      const json::Value* t = cond.find("type");
-      if (t != nullptr && t->isString() && t->asString() == kDnsAttached)
-        conditions.push_back(cond);
-    }
     json::Value status = json::Value::object();
     status.set("dnsAttached", attached);
-    status.set("conditions", std::move(conditions));
+    // Only DNSAttached: the controller merges it by type into the machine's conditions.
+    status.set("conditions", common::conditionPatch(*m.status, c));
     out.set(m.name, std::move(status));
   }
   return out;

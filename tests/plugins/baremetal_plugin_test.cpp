@@ -313,5 +313,15 @@ TEST_F(BareMetalTest, InvalidSpecIsTerminalAndNamesEveryField) {
   EXPECT_EQ(sim_.total(), 0);
 }
 
+TEST_F(BareMetalTest, AFixedSpecProceedsAfterTheHostRecordedAnInvalidSpec) {
+  // The host marks a terminal InvalidSpec in failureReason; the user then fixes the spec.
+  auto m = machineObject("fixed", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  m->getObject("status")->set("failureReason", "InvalidSpec");
+  m->getObject("status")->set("failureMessage", "spec.image: must not be empty");
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_EQ(sim_.heldBy("uid-fixed").size(), 1u);
+}
+
 }  // namespace
 }  // namespace maasprov::plugins::test
