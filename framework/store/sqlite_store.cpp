@@ -150,7 +150,7 @@ struct SqliteStore::Impl {
   std::condition_variable feedChanged;
   std::uint64_t committedVersion = 0;
 
-  explicit Impl(Options opts) : options(std::move(opts)), lock(prepare(options.path)) {
+  explicit Impl(Options opts) : options(std::move(opts)), lock(prepare(options)) {
     writer = openSession(options.path, options.busyTimeout);
     std::string mode;
     *writer << "PRAGMA journal_mode = WAL", into(mode), now;
@@ -171,8 +171,16 @@ struct SqliteStore::Impl {
     reader = openSession(options.path, options.busyTimeout);
   }
 
-  static const std::string& prepare(const std::string& path) {
+  static const std::string& prepare(const Options& options) {
+    const std::string& path = options.path;
     if (path.empty()) throw StoreError("store path: expected a file name, got an empty string");
+    if (options.eventRetention == 0) {
+      throw StoreError("store eventRetention: expected at least 1 event to keep, got 0");
+    }
+    if (options.busyTimeout.count() < 0) {
+      throw StoreError("store busyTimeout: expected a duration of 0 ms or more, got " +
+                       std::to_string(options.busyTimeout.count()) + " ms");
+    }
     const auto dir = std::filesystem::path(path).parent_path();
     if (!dir.empty()) std::filesystem::create_directories(dir);
     return path;
@@ -231,7 +239,7 @@ struct SqliteStore::Impl {
 
   // Compacts in steps of a tenth of the retention so the delete is not paid on every write.
   std::uint64_t compactionPoint(std::uint64_t version) const {
-    const std::uint64_t keep = std::max<std::size_t>(options.eventRetention, 1);
+    const std::uint64_t keep = options.eventRetention;
     const std::uint64_t slack = std::max<std::uint64_t>(keep / 10, 1);
     if (version < keep + slack || version - keep < compactedVersion + slack) return 0;
     return version - keep;

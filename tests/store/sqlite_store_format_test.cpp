@@ -53,13 +53,21 @@ TEST(SqliteStoreFormat, RecordsSchemaVersionAndRefusesNewerFiles) {
   }
 }
 
-TEST(SqliteStoreFormat, EmptyPathIsRefusedClearly) {
-  try {
-    SqliteStore store({.path = ""});
-    FAIL() << "accepted an empty path";
-  } catch (const StoreError& e) {
-    EXPECT_NE(std::string(e.what()).find("expected a file name"), std::string::npos) << e.what();
-  }
+TEST(SqliteStoreFormat, BadOptionsAreRefusedNamingTheSetting) {
+  testing::TempDir dir;
+  auto expectRefused = [](const SqliteStore::Options& options, const std::string& expected) {
+    try {
+      SqliteStore store(options);
+      ADD_FAILURE() << "accepted options that should fail with: " << expected;
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  expectRefused({.path = ""}, "store path: expected a file name");
+  expectRefused({.path = dir.file("a.db"), .eventRetention = 0},
+                "eventRetention: expected at least 1");
+  expectRefused({.path = dir.file("b.db"), .busyTimeout = std::chrono::milliseconds(-1)},
+                "busyTimeout: expected a duration of 0 ms or more");
 }
 
 }  // namespace
