@@ -62,20 +62,26 @@ class Sim {
   int port_ = 0;
 };
 
-TEST(CheckKitAgainstSim, ExamplePluginPassesEveryScenario) {
-  test::TempDir dir;
-  Sim sim(dir);
-  ASSERT_NE(sim.port(), 0) << "maas-sim did not start";
+// Runs the kit on `plugin` against `sim`; returns {exit status, output}.
+std::pair<int, std::string> checkAgainst(const Sim& sim, const std::string& plugin) {
   Poco::Pipe out;
   auto handle = Poco::Process::launch(
       MAASPROV_PLUGIN_CHECK,
-      {test::fixture("fixture_example_tagged").string(), "--maas-url",
-       "http://127.0.0.1:" + std::to_string(sim.port()) + "/MAAS", "--maas-key", "kit:test:secret"},
+      {plugin, "--maas-url", "http://127.0.0.1:" + std::to_string(sim.port()) + "/MAAS",
+       "--maas-key", "kit:test:secret"},
       nullptr, &out, &out);
   Poco::PipeInputStream in(out);
   std::string output;
   Poco::StreamCopier::copyToString(in, output);
-  EXPECT_EQ(handle.wait(), 0) << output;
+  return {handle.wait(), output};
+}
+
+TEST(CheckKitAgainstSim, ExamplePluginPassesEveryScenario) {
+  test::TempDir dir;
+  Sim sim(dir);
+  ASSERT_NE(sim.port(), 0) << "maas-sim did not start";
+  auto [status, output] = checkAgainst(sim, test::fixture("fixture_example_tagged").string());
+  EXPECT_EQ(status, 0) << output;
   EXPECT_NE(output.find("(reachable; scenarios create and release real objects there)"),
             std::string::npos)
       << output;
@@ -84,6 +90,16 @@ TEST(CheckKitAgainstSim, ExamplePluginPassesEveryScenario) {
                     "summary: 11 passed, 0 failed, 0 crashed, 0 timed out, 0 skipped"}) {
     EXPECT_NE(output.find(line), std::string::npos) << line << "\n" << output;
   }
+}
+
+TEST(CheckKitAgainstSim, FrozenV1PluginPassesEveryScenario) {
+  test::TempDir dir;
+  Sim sim(dir);
+  ASSERT_NE(sim.port(), 0) << "maas-sim did not start";
+  auto [status, output] = checkAgainst(sim, MAASPROV_ABI_V1_PLUGIN);
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("PASS    checkpoint-failure"), std::string::npos) << output;
+  EXPECT_NE(output.find("summary: 11 passed, 0 failed"), std::string::npos) << output;
 }
 
 TEST(CheckKitAgainstSim, WrongKeyIsReportedAsAnUnusableMaas) {
