@@ -51,7 +51,7 @@ json::Value DnsPlugin::reconcileDocument(const Request& req, Host& host) {
       endpoint.hostFromSpec ? "spec.controlPlaneEndpoint.host" : "spec.dnsDomain";
   std::optional<DnsRecord> record = findRecord(maas, endpoint.host);  // the one read
   if (!record) {
-    record = createRecord(maas, endpoint.host, desired, field);
+    record = createRecord(maas, endpoint.host, desired, settings_.addressTTL, field);
     host.info("created DNS resource " + endpoint.host + " with " + std::to_string(desired.size()) +
               " address(es)");
   } else if (!desired.empty() && desired != record->addresses) {

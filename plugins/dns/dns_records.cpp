@@ -57,8 +57,10 @@ std::optional<DnsRecord> findRecord(const MaasClient& maas, const std::string& f
 }
 
 DnsRecord createRecord(const MaasClient& maas, const std::string& fqdn,
-                       const std::vector<IpAddress>& addresses, const std::string& field) {
+                       const std::vector<IpAddress>& addresses, std::optional<int64_t> ttl,
+                       const std::string& field) {
   Params p = {{"fqdn", fqdn}};
+  if (ttl) p.emplace_back("address_ttl", std::to_string(*ttl));
   if (!addresses.empty()) p.emplace_back("ip_addresses", joined(addresses));
   MaasResponse r = maas.post("dnsresources/", "", p, false);
   if (r.status == 400) {

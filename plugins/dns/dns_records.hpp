@@ -21,9 +21,11 @@ struct DnsRecord {
 
 // GET dnsresources/?fqdn=<fqdn>; nullopt when MAAS has none of that exact fqdn.
 std::optional<DnsRecord> findRecord(const MaasClient& maas, const std::string& fqdn);
-// POST dnsresources/. `field` names the spec field behind the fqdn for error messages.
+// POST dnsresources/ (with address_ttl when given). `field` names the spec field behind the
+// fqdn for error messages.
 DnsRecord createRecord(const MaasClient& maas, const std::string& fqdn,
-                       const std::vector<IpAddress>& addresses, const std::string& field);
+                       const std::vector<IpAddress>& addresses, std::optional<int64_t> ttl,
+                       const std::string& field);
 // PUT dnsresources/{id}/ with ip_addresses.
 DnsRecord updateRecord(const MaasClient& maas, const DnsRecord& record,
                        const std::vector<IpAddress>& addresses);

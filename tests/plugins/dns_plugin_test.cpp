@@ -225,6 +225,25 @@ TEST_F(DnsTest, AHostGivenWithoutTheAnnotationIsTheRecordKept) {
   EXPECT_EQ(recordIps(sim_, "k8s.example.com"), (std::vector<std::string>{"10.0.0.5"}));
 }
 
+TEST(DnsConfig, CreatedRecordsCarryTheConfiguredTtl) {
+  SimMaas sim(kDnsInventory);
+  LoadedPlugin plugin("dns", sim.client(), R"({"addressTTL": 15})");
+  auto cluster = clusterObject("uid-prod");
+  LoadedPlugin::Call call;
+  call.machines = {machine("cp-0", {{"10.0.0.5"}})};
+  ASSERT_TRUE(plugin.reconcile(cluster, call).ok());
+  auto list = sim.dnsResources();
+  bool found = false;
+  for (size_t i = 0; i < list->size(); ++i) {
+    auto r = list->getObject(static_cast<unsigned>(i));
+    if (r->getValue<std::string>("fqdn") != "unrelated.maas") {
+      EXPECT_EQ(r->getValue<int>("address_ttl"), 15);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(DnsTest, DeletingTheClusterDeletesItsRecordOnly) {
   auto cluster = clusterObject("uid-prod");
   reconcile(cluster, {machine("cp-0", {{"10.0.0.5"}})});
