@@ -249,7 +249,10 @@ CallOutcome PluginInstance::invokeHere(Op op, const std::string& request,
     try {
       applyDocument(parseDocument(buffers.document.text), out);
     } catch (const std::exception& e) {
-      out = CallOutcome{};
+      out.status = nullptr;  // nothing half-parsed reaches the caller
+      out.document = nullptr;
+      out.requeueAfter.reset();
+      out.done = false;
       out.error = internal(who + " returned an invalid result: " + e.what());
     }
     return out;
