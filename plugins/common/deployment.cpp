@@ -218,7 +218,12 @@ Result DeploymentDriver::failed(const DeployTarget& t, const MaasMachineView& m,
   // Forget the machine durably before releasing it (a crash in between finds it again through
   // agent_name), together with the attempt count so a crash does not reset the budget.
   t.host.checkpoint(r.status);
-  release(t.host.maas(), m.systemId, "maasprov: deployment failed " + attemptText(attempt));
+  const std::string comment = "maasprov: deployment failed " + attemptText(attempt);
+  if (s_.discard) {
+    s_.discard(t.host.maas(), m.systemId, comment);
+  } else {
+    release(t.host.maas(), m.systemId, comment);
+  }
   t.host.warn("deployment of " + m.systemId + " failed " + attemptText(attempt) + ": " + why +
               "; released it");
   return r;

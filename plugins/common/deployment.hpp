@@ -5,7 +5,8 @@
 //   Deploying          -> requeue after pollSeconds (the controller's poller may come earlier)
 //   Deployed, off      -> power on; reason "PoweredOff", requeue
 //   Deployed, on       -> ready; reason "Deployed", no requeue
-//   Failed deployment  -> checkpoint systemID=null, release, then retry after a backoff
+//   Failed deployment  -> checkpoint systemID=null, release (or settings.discard), then retry after
+//   a backoff
 //                         (reason "DeploymentRetrying"), or after maxAttempts report a terminal
 //                         failure (failureReason "CreateError", reason "DeploymentFailed")
 //   deploy refused     -> the same as a failed deployment: released and counted as an attempt
@@ -22,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -48,6 +50,11 @@ inline constexpr const char* kMachineReleased = "MachineReleased";
 inline constexpr const char* kReleasing = "Releasing";
 }  // namespace reason
 
+// Gives a machine whose deployment failed back to MAAS. Default (empty): release it. The LXD
+// plugin may delete (decompose) the VM instead. Must be safe to call concurrently.
+using DiscardFn = std::function<void(const MaasClient& maas, const std::string& systemId,
+                                     const std::string& comment)>;
+
 struct DeploySettings {
   std::string scheme = "maas";                  // providerID scheme ("maas-lxd" for LXD VMs)
   std::string provisioningMode = "bare-metal";  // status.provisioningMode
@@ -55,6 +62,7 @@ struct DeploySettings {
   int maxAttempts = 3;                          // deployments tried before the failure is terminal
   int64_t retryBaseSeconds = 30;                // backoff before attempt n+1: base * 2^(n-1) ...
   int64_t retryMaxSeconds = 600;                // ... capped here
+  DiscardFn discard;                            // empty: release
 
   // Reads pollSeconds, maxDeployAttempts, retryBaseSeconds, retryMaxSeconds from a plugin
   // configuration object; throws InvalidSpec naming a bad key.
