@@ -5,10 +5,10 @@
 //   Deploying          -> requeue after pollSeconds (the controller's poller may come earlier)
 //   Deployed, off      -> power on; reason "PoweredOff", requeue
 //   Deployed, on       -> ready; reason "Deployed", no requeue
-//   Failed deployment  -> checkpoint systemID=null, release (or settings.discard), then retry after
-//   a backoff
-//                         (reason "DeploymentRetrying"), or after maxAttempts report a terminal
-//                         failure (failureReason "CreateError", reason "DeploymentFailed")
+//   Failed deployment  -> checkpoint systemID=null, release (or settings.discard), then retry
+//                         after a backoff (reason "DeploymentRetrying"), or after maxAttempts
+//                         report a terminal failure (failureReason "CreateError", reason
+//                         "DeploymentFailed")
 //   deploy refused     -> the same as a failed deployment: released and counted as an attempt
 //
 // The attempt number and the earliest retry time live in the MachineDeployed condition's
