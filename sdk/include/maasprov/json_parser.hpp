@@ -1,0 +1,329 @@
+// The strict JSON parser behind maasprov::json::parse(). json.hpp includes it; it is a separate
+// file only to keep one concept per file.
+//
+// Ownership: a Parser borrows the text it parses. Thread-safety: one Parser per thread; parsing
+// shares no state. C++17, header-only.
+#pragma once
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <locale>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "maasprov/json.hpp"
+
+namespace maasprov::json::detail {
+
+class Parser {
+ public:
+  Parser(std::string_view text, const ParseOptions& options) : text_(text), options_(options) {}
+
+  Value parseDocument() {
+    if (text_.size() > options_.maxBytes) {
+      throw ParseError(0, "document larger than " + std::to_string(options_.maxBytes) + " bytes");
+    }
+    skipSpace();
+    Value v = parseValue(0);
+    skipSpace();
+    if (pos_ != text_.size()) fail("unexpected data after the document");
+    return v;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw ParseError(pos_, what); }
+
+  bool atEnd() const { return pos_ >= text_.size(); }
+  char peek() const { return atEnd() ? '\0' : text_[pos_]; }
+
+  void skipSpace() {
+    while (!atEnd() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
+                        text_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+
+  void expectLiteral(std::string_view lit) {
+    if (text_.substr(pos_, lit.size()) != lit) fail("unexpected character");
+    pos_ += lit.size();
+  }
+
+  Value parseValue(size_t depth) {
+    if (atEnd()) fail("unexpected end of document");
+    switch (peek()) {
+      case '{':
+        return parseObject(depth + 1);
+      case '[':
+        return parseArray(depth + 1);
+      case '"':
+        return Value(parseString());
+      case 't':
+        expectLiteral("true");
+        return Value(true);
+      case 'f':
+        expectLiteral("false");
+        return Value(false);
+      case 'n':
+        expectLiteral("null");
+        return Value();
+      default:
+        if (peek() == '-' || (peek() >= '0' && peek() <= '9')) return parseNumber();
+        fail("unexpected character");
+    }
+  }
+
+  void checkDepth(size_t depth) const {
+    if (depth > options_.maxDepth) {
+      fail("nesting deeper than " + std::to_string(options_.maxDepth) + " levels");
+    }
+  }
+
+  Value parseObject(size_t depth) {
+    checkDepth(depth);
+    ++pos_;  // '{'
+    Object members;
+    skipSpace();
+    if (peek() == '}') {
+      ++pos_;
+      return Value(std::move(members));
+    }
+    for (;;) {
+      skipSpace();
+      if (peek() != '"') fail("expected a string key");
+      std::string key = parseString();
+      for (const auto& m : members) {
+        if (m.first == key) fail("duplicate key \"" + key + "\"");
+      }
+      skipSpace();
+      if (peek() != ':') fail("expected ':'");
+      ++pos_;
+      skipSpace();
+      members.emplace_back(std::move(key), parseValue(depth));
+      skipSpace();
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (peek() == '}') {
+        ++pos_;
+        return Value(std::move(members));
+      }
+      fail("expected ',' or '}'");
+    }
+  }
+
+  Value parseArray(size_t depth) {
+    checkDepth(depth);
+    ++pos_;  // '['
+    Array items;
+    skipSpace();
+    if (peek() == ']') {
+      ++pos_;
+      return Value(std::move(items));
+    }
+    for (;;) {
+      skipSpace();
+      items.push_back(parseValue(depth));
+      skipSpace();
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (peek() == ']') {
+        ++pos_;
+        return Value(std::move(items));
+      }
+      fail("expected ',' or ']'");
+    }
+  }
+
+  Value parseNumber() {
+    size_t start = pos_;
+    bool integral = true;
+    if (peek() == '-') ++pos_;
+    if (peek() == '0') {
+      ++pos_;
+      if (peek() >= '0' && peek() <= '9') fail("leading zeros are not allowed");
+    } else if (peek() >= '1' && peek() <= '9') {
+      while (peek() >= '0' && peek() <= '9') ++pos_;
+    } else {
+      fail("expected a digit");
+    }
+    if (peek() == '.') {
+      integral = false;
+      ++pos_;
+      if (!(peek() >= '0' && peek() <= '9')) fail("expected a digit after '.'");
+      while (peek() >= '0' && peek() <= '9') ++pos_;
+    }
+    if (peek() == 'e' || peek() == 'E') {
+      integral = false;
+      ++pos_;
+      if (peek() == '+' || peek() == '-') ++pos_;
+      if (!(peek() >= '0' && peek() <= '9')) fail("expected a digit in the exponent");
+      while (peek() >= '0' && peek() <= '9') ++pos_;
+    }
+    std::string token(text_.substr(start, pos_ - start));
+    if (integral) {
+      // Integers that fit stay exact; larger ones fall back to double.
+      errno = 0;
+      char* end = nullptr;
+      long long v = std::strtoll(token.c_str(), &end, 10);
+      if (errno == 0 && end == token.c_str() + token.size()) return Value(v);
+    }
+    std::istringstream in(token);
+    in.imbue(std::locale::classic());  // decimal point regardless of the process locale
+    double d = 0;
+    in >> d;
+    if (in.fail() || !std::isfinite(d)) fail("number out of range");
+    return Value(d);
+  }
+
+  unsigned parseHex4() {
+    if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = text_[pos_++];
+      v <<= 4;
+      if (c >= '0' && c <= '9')
+        v |= unsigned(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= unsigned(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= unsigned(c - 'A' + 10);
+      else
+        fail("invalid hex digit in \\u escape");
+    }
+    return v;
+  }
+
+  static void appendUtf8(unsigned cp, std::string& out) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // Validates one raw UTF-8 sequence starting at pos_ and copies it.
+  void copyUtf8Sequence(std::string& out) {
+    auto byte = [&](size_t i) { return static_cast<unsigned char>(text_[i]); };
+    unsigned char b0 = byte(pos_);
+    size_t len = 0;
+    unsigned cp = 0;
+    if (b0 >= 0xC2 && b0 <= 0xDF)
+      len = 2, cp = b0 & 0x1F;
+    else if (b0 >= 0xE0 && b0 <= 0xEF)
+      len = 3, cp = b0 & 0x0F;
+    else if (b0 >= 0xF0 && b0 <= 0xF4)
+      len = 4, cp = b0 & 0x07;
+    else
+      fail("invalid UTF-8");
+    if (pos_ + len > text_.size()) fail("truncated UTF-8 sequence");
+    for (size_t i = 1; i < len; ++i) {
+      unsigned char b = byte(pos_ + i);
+      if ((b & 0xC0) != 0x80) fail("invalid UTF-8");
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      fail("invalid UTF-8 (overlong, surrogate or out of range)");
+    }
+    out.append(text_.substr(pos_, len));
+    pos_ += len;
+  }
+
+  std::string parseString() {
+    ++pos_;  // opening quote
+    std::string out;
+    for (;;) {
+      if (atEnd()) fail("unterminated string");
+      auto c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        return out;
+      }
+      if (c < 0x20) fail("control character in string");
+      if (c == '\\') {
+        ++pos_;
+        if (atEnd()) fail("unterminated escape");
+        char e = text_[pos_++];
+        switch (e) {
+          case '"':
+            out.push_back('"');
+            break;
+          case '\\':
+            out.push_back('\\');
+            break;
+          case '/':
+            out.push_back('/');
+            break;
+          case 'b':
+            out.push_back('\b');
+            break;
+          case 'f':
+            out.push_back('\f');
+            break;
+          case 'n':
+            out.push_back('\n');
+            break;
+          case 'r':
+            out.push_back('\r');
+            break;
+          case 't':
+            out.push_back('\t');
+            break;
+          case 'u': {
+            unsigned cp = parseHex4();
+            if (cp >= 0xDC00 && cp <= 0xDFFF) fail("lone low surrogate in \\u escape");
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+              if (text_.substr(pos_, 2) != "\\u") fail("lone high surrogate in \\u escape");
+              pos_ += 2;
+              unsigned lo = parseHex4();
+              if (lo < 0xDC00 || lo > 0xDFFF) fail("invalid surrogate pair in \\u escape");
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            appendUtf8(cp, out);
+            break;
+          }
+          default:
+            fail("invalid escape");
+        }
+      } else if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+        ++pos_;
+      } else {
+        copyUtf8Sequence(out);
+      }
+    }
+  }
+
+  std::string_view text_;
+  ParseOptions options_;
+  size_t pos_ = 0;
+};
+
+}  // namespace maasprov::json::detail
+
+namespace maasprov::json {
+
+inline Value Value::parse(std::string_view text, const ParseOptions& options) {
+  return detail::Parser(text, options).parseDocument();
+}
+
+inline Value parse(std::string_view text, const ParseOptions& options = {}) {
+  return Value::parse(text, options);
+}
+
+}  // namespace maasprov::json
