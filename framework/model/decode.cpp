@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -232,7 +233,35 @@ Poco::Dynamic::Var parseJson(std::string_view text) {
   }
 }
 
+bool isListKind(const JsonPtr& json) {
+  static const std::set<std::string> kListKinds{"List", "MaasMachineList", "MaasClusterList",
+                                                "SecretList"};
+  if (!json->has("kind")) return false;
+  const auto kind = json->get("kind");
+  return kind.isString() && kListKinds.count(kind.extract<std::string>()) != 0;
+}
+
 }  // namespace
+
+void decodeListOrObject(const Poco::JSON::Object::Ptr& json, std::vector<Object>& objects) {
+  if (!isListKind(json)) {
+    objects.push_back(decodeObject(json));
+    return;
+  }
+  // A list as `get -o yaml` prints it: each item is decoded, errors name `items[N]`.
+  const JsonFields f(json, "", {"apiVersion", "kind", "metadata", "items"});
+  const auto items = f.array("items");
+  if (items.isNull()) return;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const std::string path = indexPath("items", i);
+    try {
+      objects.push_back(decodeObject(asObject(items->get(static_cast<unsigned>(i)), path)));
+    } catch (const DecodeError& e) {
+      if (e.path().rfind(path, 0) == 0) throw;
+      throw DecodeError(childPath(path, e.path()), e.message());
+    }
+  }
+}
 
 Object decodeObject(const Poco::JSON::Object::Ptr& json) {
   if (json.isNull()) throw DecodeError("", "expected an object, got null");
@@ -303,7 +332,7 @@ std::vector<Object> decodeDocuments(std::string_view text, std::string_view sour
         throw DecodeError(
             "", "expected an object with apiVersion and kind, got " + jsonTypeName(documents[i]));
       }
-      objects.push_back(decodeObject(documents[i].extract<JsonPtr>()));
+      decodeListOrObject(documents[i].extract<JsonPtr>(), objects);
     } catch (const DecodeError& e) {
       throw e.locatedIn(source, static_cast<int>(i + 1), real);
     }

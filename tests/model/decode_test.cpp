@@ -231,6 +231,26 @@ TEST(Decode, YamlFlowMappingIsNotMistakenForJson) {
   EXPECT_EQ(s.type, "opaque");
 }
 
+TEST(Decode, ListsContributeTheirItems) {
+  const auto objects = decodeDocuments(R"(apiVersion: v1
+kind: List
+metadata: {resourceVersion: "12"}
+items:
+- {apiVersion: v1, kind: Secret, metadata: {name: a}}
+- {apiVersion: infrastructure.cluster.x-k8s.io/v1beta1, kind: MaasCluster, metadata: {name: c}}
+)");
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(kindOf(objects[0]), "Secret");
+  EXPECT_EQ(kindOf(objects[1]), "MaasCluster");
+  EXPECT_EQ(decodeError(R"({"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
+    "kind": "MaasMachineList", "items": [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a"}},
+    {"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1", "kind": "MaasMachine", "spec": {"minCpu": 1}}]})"),
+            "items[1].spec.minCpu: unknown field");
+  EXPECT_EQ(decodeError("apiVersion: v1\nkind: List\nitems: [{kind: Pod, apiVersion: v1}]\n"),
+            "items[0].kind: unsupported kind \"Pod\" (apiVersion \"v1\"): expected MaasMachine, "
+            "MaasCluster or Secret");
+}
+
 TEST(Decode, FromPocoJsonObject) {
   Poco::JSON::Object::Ptr json = new Poco::JSON::Object;  // Poco's own shared pointer
   json->set("apiVersion", "infrastructure.cluster.x-k8s.io/v1beta1");
