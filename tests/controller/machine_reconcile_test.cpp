@@ -106,9 +106,14 @@ TEST(MachineReconcile, AMisbehavingPluginAffectsOnlyItsMachine) {
       Harness::waitFor([&] { return h.ready("default", "hangs", "reason") == "Transient"; }));
   EXPECT_NE(h.ready("default", "hangs", "message").find("did not return within 300 ms"),
             std::string::npos);
-  ASSERT_TRUE(
-      Harness::waitFor([&] { return h.ready("default", "garbage", "reason") == "Internal"; }))
-      << [&] { std::ostringstream o; h.machineObj("default", "garbage")->stringify(o); return o.str(); }();
+  ASSERT_TRUE(Harness::waitFor([&] {
+    return h.ready("default", "garbage", "reason") == "Internal";
+  })) <<
+      [&] {
+        std::ostringstream o;
+        h.machineObj("default", "garbage")->stringify(o);
+        return o.str();
+      }();
   EXPECT_FALSE(boolAt(h.machineObj("default", "garbage"), {"status", "ready"}));
 
   // Retryable failures are retried with backoff; the terminal one is not.

@@ -1,0 +1,100 @@
+// The batched status poller against the real maas-sim process: machines that are deploying are
+// watched with one list call per interval, and only machines whose MAAS state changed are
+// reconciled again (the plugin asks for a reconcile only after an hour).
+#include <gtest/gtest.h>
+
+#include "controller_harness.hpp"
+#include "framework/maas/client.hpp"
+#include "sim_client.hpp"
+#include "sim_process.hpp"
+
+namespace maasprov::controller {
+namespace {
+
+using maassim::testing::Api;
+using maassim::testing::Call;
+using maassim::testing::SimProcess;
+using testing::Harness;
+
+constexpr int kMachines = 6;
+
+std::string inventory() {
+  std::string yaml =
+      "user: admin\nzones:\n  - {name: zone-a}\nresource_pools:\n  - {name: default}\n"
+      "domains:\n  - {name: maas, default: true}\nsubnets:\n"
+      "  - {name: pxe, cidr: 10.0.0.0/24, gateway_ip: 10.0.0.1}\nmachines:\n";
+  for (int i = 0; i < kMachines; ++i) {
+    yaml +=
+        "  - {hostname: node-" + std::to_string(i) + ", cores: 4, memory: 8192, zone: zone-a}\n";
+  }
+  return yaml;
+}
+
+std::uint64_t counter(const Poco::JSON::Object::Ptr& counters, const std::string& label) {
+  auto labels = counters->getObject("endpoints");
+  if (!labels || !labels->has(label)) return 0;
+  return labels->getObject(label)->getValue<std::uint64_t>("total");
+}
+
+TEST(StatusPoller, OneListCallPerIntervalAndOnlyChangedMachinesRequeued) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.6"}));
+  maas::ClientConfig config;
+  config.url = sim.base_url() + "/MAAS";
+  config.apiKey = SimProcess::default_api_key();
+  maas::Client client(config);
+
+  auto options = Harness::fast();
+  options.pollInterval = std::chrono::milliseconds(100);
+  Harness h(options, &client);
+  h.cluster("default", "c1");
+
+  // Start every MAAS machine deploying (as a plugin would have done before a restart).
+  auto list = Call(sim.port(), "GET", Api("machines/")).array();
+  ASSERT_EQ(list->size(), static_cast<std::size_t>(kMachines));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    std::string id = list->getObject(static_cast<unsigned>(i))->getValue<std::string>("system_id");
+    ASSERT_EQ(Call(sim.port(), "POST", Api("machines/?op=allocate"), {{"system_id", id}}).status,
+              200);
+    ASSERT_EQ(Call(sim.port(), "POST", Api("machines/" + id + "/?op=deploy"),
+                   {{"distro_series", "jammy"}})
+                  .status,
+              200);
+    h.machine("default", "m" + std::to_string(i), "c1", "maas",
+              R"(,"test.maasprov.io/system-id":")" + id + "\"");
+  }
+  ASSERT_EQ(Call(sim.port(), "POST", "/_sim/reset-counters").status, 200);
+
+  const auto started = std::chrono::steady_clock::now();
+  h.controller().start();
+  for (int i = 0; i < kMachines; ++i) {
+    std::string name = "m" + std::to_string(i);
+    ASSERT_TRUE(Harness::waitFor([&] { return h.ready("default", name, "status") == "True"; }))
+        << name << ": " << h.ready("default", name, "message");
+  }
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Once Deployed the machines are settled: the poller stops watching them.
+  EXPECT_TRUE(Harness::waitFor([&] { return h.controller().poller()->tracked() == 0; }));
+  const auto polls = h.controller().poller()->requests();
+  h.controller().stop();
+
+  auto counters = testing::parse(Call(sim.port(), "GET", "/_sim/counters").body);
+  // Every list call MAAS saw came from the poller, and there was one per interval for all six
+  // machines together, never one per machine.
+  EXPECT_EQ(counter(counters, "GET machines"), polls);
+  EXPECT_GE(polls, 1u);
+  EXPECT_LE(static_cast<double>(polls), elapsed / 0.1 + 2.0);
+  // Each machine was read by its plugin when first reconciled and again only when the poller
+  // saw it change (Deploying -> Deployed; at most once more for the power state): without the
+  // poller nothing would have happened for an hour.
+  const auto perMachine = counter(counters, "GET machines/{id}");
+  EXPECT_GE(perMachine, 2u * kMachines);
+  EXPECT_LE(perMachine, 3u * kMachines);
+  // The controller counts each machine's MAAS requests.
+  EXPECT_NE(h.metrics().render().find(
+                "maasprov_machine_maas_requests_total{namespace=\"default\",name=\"m0\"}"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace maasprov::controller
