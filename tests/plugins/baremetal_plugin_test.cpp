@@ -2,6 +2,9 @@
 // MAAS ends up holding (/_sim/state, /_sim/counters) and what users read in the status.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include "baremetal_test_inventory.hpp"
 #include "common_plugin_harness.hpp"
 
@@ -311,6 +314,28 @@ TEST_F(BareMetalTest, InvalidSpecIsTerminalAndNamesEveryField) {
     EXPECT_NE(out.error->message.find(field), std::string::npos) << out.error->message;
   }
   EXPECT_EQ(sim_.total(), 0);
+}
+
+TEST_F(BareMetalTest, ConcurrentMachinesGetDistinctMachinesOneEach) {
+  std::vector<JsonObject> objects;
+  for (int i = 0; i < 4; ++i) {
+    objects.push_back(machineObject("par-" + std::to_string(i),
+                                    R"({"minCPU": 1, "minMemory": 1024, "image": "jammy"})"));
+  }
+  std::vector<std::thread> threads;
+  for (auto& o : objects) {
+    threads.emplace_back([this, o] { plugin_.reconcile(o, call_); });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> taken;
+  for (int i = 0; i < 4; ++i) {
+    auto held = sim_.heldBy("uid-par-" + std::to_string(i));
+    ASSERT_EQ(held.size(), 1u) << i;
+    taken.insert(held[0]->getValue<std::string>("system_id"));
+    EXPECT_EQ(str(status(objects[i]), "systemID"), held[0]->getValue<std::string>("system_id"));
+  }
+  EXPECT_EQ(taken.size(), 4u);
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), 4);
 }
 
 TEST_F(BareMetalTest, AFixedSpecProceedsAfterTheHostRecordedAnInvalidSpec) {
