@@ -270,7 +270,8 @@ TEST_F(BareMetalTest, MachineReleasedBehindOurBackIsReportedNotReplaced) {
   ASSERT_TRUE(ready(plugin_.reconcileUntil(m, call_, ready)));
   const std::string id = str(status(m), "systemID");
   ASSERT_EQ(sim_.api("POST", "machines/" + id + "/?op=release").status, 200);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // Releasing -> Ready
+  ASSERT_TRUE(eventually(
+      [&] { return sim_.machine(id)->getValue<std::string>("status_name") == "Ready"; }));
   ASSERT_TRUE(plugin_.reconcile(m, call_).ok());
   EXPECT_EQ(condition(status(m), "MachineDeployed")->getValue<std::string>("reason"),
             "MachineReleased");
@@ -290,8 +291,8 @@ TEST_F(BareMetalTest, DeleteReleasesAndOnlyThenReportsDone) {
   auto again = plugin_.remove(m, call_);
   EXPECT_TRUE(again.ok() && again.done);
   EXPECT_EQ(sim_.count("POST machines/{id} op=release"), 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  EXPECT_EQ(sim_.machine(id)->getValue<std::string>("status_name"), "Ready");
+  EXPECT_TRUE(eventually(
+      [&] { return sim_.machine(id)->getValue<std::string>("status_name") == "Ready"; }));
   EXPECT_TRUE(sim_.heldBy("uid-gone").empty());
 }
 

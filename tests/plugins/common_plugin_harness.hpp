@@ -198,6 +198,18 @@ class LoadedPlugin {
   std::shared_ptr<plugin::PluginInstance> instance_;
 };
 
+// Polls `done` every 20 ms for up to `timeout` (simulator timings are wall-clock, so tests wait
+// for the state rather than sleep a fixed time). Returns whether it became true.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
 // Field access on a status object, "" / false when absent or null.
 inline std::string str(const JsonObject& o, const std::string& key) {
   if (!o || !o->has(key) || o->isNull(key)) return {};
