@@ -8,17 +8,20 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 
+#include <chrono>
+#include <thread>
+
 namespace maasprov::maas::testing {
 
-class RecordingHandler : public Poco::Net::HTTPRequestHandler {
+class ScriptedServer::RecordingHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit RecordingHandler(ScriptedServer& server) : server_(server) {}
+  explicit RecordingHandler(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
-    const int now = ++server_.inFlight_;
-    int seen = server_.maxInFlight_.load();
-    while (now > seen && !server_.maxInFlight_.compare_exchange_weak(seen, now)) {
+    const int now = ++state_->inFlight;
+    int seen = state_->maxInFlight.load();
+    while (now > seen && !state_->maxInFlight.compare_exchange_weak(seen, now)) {
     }
     Recorded r;
     r.method = request.getMethod();
@@ -26,36 +29,40 @@ class RecordingHandler : public Poco::Net::HTTPRequestHandler {
     r.contentType = request.get("Content-Type", "");
     r.authorization = request.get("Authorization", "");
     Poco::StreamCopier::copyToString(request.stream(), r.body);
-    const int index = server_.count_++;
-    server_.record(std::move(r));
+    const int index = state_->count++;
+    {
+      std::lock_guard lock(state_->mutex);
+      state_->requests.push_back(std::move(r));
+    }
     try {
-      server_.handler_(index, request, response);
+      state_->handler(index, request, response);
     } catch (...) {
-      --server_.inFlight_;
+      --state_->inFlight;
       throw;
     }
-    --server_.inFlight_;
+    --state_->inFlight;
   }
 
  private:
-  ScriptedServer& server_;
+  std::shared_ptr<State> state_;
 };
 
 class ScriptedServer::Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit Factory(ScriptedServer& server) : server_(server) {}
+  explicit Factory(std::shared_ptr<State> state) : state_(std::move(state)) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
     // Poco takes ownership of the handler it is given.
-    return std::make_unique<RecordingHandler>(server_).release();
+    return std::make_unique<RecordingHandler>(state_).release();
   }
 
  private:
-  ScriptedServer& server_;
+  std::shared_ptr<State> state_;
 };
 
 ScriptedServer::ScriptedServer(Handler handler, Poco::Net::Context::Ptr tls)
-    : handler_(std::move(handler)), scheme_(tls ? "https" : "http") {
+    : state_(std::make_shared<State>()), scheme_(tls ? "https" : "http") {
+  state_->handler = std::move(handler);
   const Poco::Net::SocketAddress address("127.0.0.1", 0);
   Poco::Net::ServerSocket socket =
       tls ? Poco::Net::SecureServerSocket(address, 64, tls) : Poco::Net::ServerSocket(address);
@@ -63,12 +70,17 @@ ScriptedServer::ScriptedServer(Handler handler, Poco::Net::Context::Ptr tls)
   params->setMaxThreads(16);
   params->setKeepAlive(true);
   server_ =
-      std::make_unique<Poco::Net::HTTPServer>(Poco::makeShared<Factory>(*this), socket, params);
+      std::make_unique<Poco::Net::HTTPServer>(Poco::makeShared<Factory>(state_), socket, params);
   server_->start();
 }
 
 ScriptedServer::~ScriptedServer() {
   server_->stopAll(true);
+  // Let handlers still sleeping finish, so they do not spill into the next test.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (state_->inFlight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 std::string ScriptedServer::url() const {
@@ -76,23 +88,18 @@ std::string ScriptedServer::url() const {
 }
 
 std::vector<Recorded> ScriptedServer::requests() const {
-  std::lock_guard lock(mutex_);
-  return requests_;
+  std::lock_guard lock(state_->mutex);
+  return state_->requests;
 }
 
 int ScriptedServer::requestCount() const {
-  return count_.load();
+  return state_->count.load();
 }
 int ScriptedServer::connectionCount() const {
   return server_->totalConnections();
 }
 int ScriptedServer::maxInFlight() const {
-  return maxInFlight_.load();
-}
-
-void ScriptedServer::record(Recorded r) {
-  std::lock_guard lock(mutex_);
-  requests_.push_back(std::move(r));
+  return state_->maxInFlight.load();
 }
 
 void ScriptedServer::resetConnection(Poco::Net::HTTPServerRequest& request) {

@@ -54,19 +54,22 @@ class ScriptedServer {
                     const std::string& contentType = "application/json");
 
  private:
+  // Shared with the request handlers, which Poco may still be running after the server object
+  // is gone (a handler sleeping past the end of a test).
+  struct State {
+    Handler handler;
+    std::mutex mutex;
+    std::vector<Recorded> requests;
+    std::atomic<int> count{0};
+    std::atomic<int> inFlight{0};
+    std::atomic<int> maxInFlight{0};
+  };
   class Factory;
-  friend class Factory;
-  void record(Recorded r);
+  class RecordingHandler;
 
-  Handler handler_;
+  std::shared_ptr<State> state_;
   std::string scheme_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
-  mutable std::mutex mutex_;
-  std::vector<Recorded> requests_;
-  std::atomic<int> count_{0};
-  std::atomic<int> inFlight_{0};
-  std::atomic<int> maxInFlight_{0};
-  friend class RecordingHandler;
 };
 
 }  // namespace maasprov::maas::testing
