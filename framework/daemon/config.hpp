@@ -1,0 +1,91 @@
+// maasprovd's configuration: every key of the .properties/.ini file (docs/configuration.md),
+// read from a Poco configuration, checked, with defaults, and the secrets the files name.
+//
+// A wrong or missing setting is a ConfigError whose what() is one line naming the key and what
+// was expected ("maas.url: expected an http:// or https:// URL, got 'ftp://x'"). Secret values
+// (MAAS key, API token) are never part of a message.
+//
+// Ownership: plain values. Thread-safety: loadConfig() is reentrant.
+#pragma once
+
+#include <Poco/Util/AbstractConfiguration.h>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace maasprov::daemon {
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(const std::string& key, const std::string& expected)
+      : std::runtime_error(key + ": " + expected), key_(key) {}
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
+struct DaemonConfig {
+  std::string maasUrl;
+  std::string maasApiKey;  // secret: from maas.api_key_file or MAAS_API_KEY
+  std::string maasCaFile;
+  bool maasVerifyTls = true;
+
+  std::vector<std::string> pluginDirectories;
+  bool pluginAllowInsecurePermissions = false;
+  std::map<std::string, std::string> pluginConfigs;  // plugin name -> JSON object text
+
+  std::string storePath = "/var/lib/maasprov/maasprov.db";
+
+  std::string apiListen = "127.0.0.1:5241";
+  std::string apiToken;  // secret: from api.token_file or MAASPROV_API_TOKEN
+  std::size_t apiMaxBodyBytes = 1 << 20;
+  std::string apiPortFile;  // written with the bound port once listening (tests, supervisors)
+
+  std::vector<std::string> namespaces;
+  int workers = 4;
+  std::chrono::milliseconds requeueInterval{60000};
+  std::chrono::milliseconds pollInterval{10000};
+  std::size_t pollBatchSize = 100;
+  std::chrono::milliseconds resyncInterval{600000};
+  std::chrono::milliseconds pluginTimeout{120000};
+  std::chrono::milliseconds backoffBase{1000};
+  std::chrono::milliseconds backoffMax{300000};
+
+  std::string logLevel = "info";
+  std::string logFormat = "text";
+};
+
+// Looks up an environment variable; tests pass their own.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+std::optional<std::string> processEnv(const std::string& name);
+
+// Reads and checks every key. `defaultPluginDirs` is used when plugins.directories is unset.
+// Relative paths in the file (key, token and CA files, store, plugin directories) are taken
+// relative to `baseDir`, the configuration file's directory. Throws ConfigError.
+DaemonConfig loadConfig(const Poco::Util::AbstractConfiguration& config,
+                        const std::vector<std::string>& defaultPluginDirs,
+                        const std::string& baseDir = {}, const EnvLookup& env = processEnv);
+
+// Opens a configuration file by its extension (.properties or .ini). Throws ConfigError naming
+// the file when it is missing, unreadable, of another type or malformed.
+Poco::AutoPtr<Poco::Util::AbstractConfiguration> openConfigFile(const std::string& path);
+
+// Reads a secret from `path` (surrounding whitespace trimmed), refusing a file that group or
+// others may read. Throws ConfigError naming `key` and the file, never the contents.
+std::string readSecretFile(const std::string& key, const std::string& path);
+
+// "250ms", "10s", "2m", "1h", or a plain number of seconds ("0.2"). Throws ConfigError for
+// anything else or a negative duration.
+std::chrono::milliseconds parseDuration(const std::string& key, const std::string& text);
+
+// Log levels spdlog knows: trace, debug, info, warn, error, critical, off.
+bool isLogLevel(const std::string& level);
+
+}  // namespace maasprov::daemon
