@@ -173,6 +173,7 @@ const char* const kKnownKeys[] = {"maas.url",
                                   "api.listen",
                                   "api.token_file",
                                   "api.max_body_bytes",
+                                  "api.port_file",
                                   "controller.namespaces",
                                   "controller.workers",
                                   "controller.requeue_interval",
@@ -315,9 +316,8 @@ DaemonConfig loadConfig(const AbstractConfiguration& c,
                       "expected a file (mode 0600) holding the API bearer token, or the "
                       "environment variable MAASPROV_API_TOKEN");
   }
-  d.apiMaxBodyBytes =
-      static_cast<std::size_t>(getInt(c, "api.max_body_bytes", "api.port_file",
-                                      static_cast<long long>(d.apiMaxBodyBytes), 1024, 1LL << 30));
+  d.apiMaxBodyBytes = static_cast<std::size_t>(
+      getInt(c, "api.max_body_bytes", static_cast<long long>(d.apiMaxBodyBytes), 1024, 1LL << 30));
 
   d.apiPortFile = path("api.port_file", "");
 
