@@ -1,0 +1,62 @@
+# What the packages contain beyond what the targets' own CMakeLists already install
+# (maasprovd: COMPONENT daemon; SDK headers, CMake package, maasprov-plugin-check: sdk;
+# maas-sim: testkit). Paths are absolute or relative to the package prefix /usr.
+
+# The CLI, once framework/cli builds it.
+if(TARGET maasprov)
+  install(TARGETS maasprov RUNTIME DESTINATION bin COMPONENT cli)
+endif()
+if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/completion/maasprov)
+  install(FILES completion/maasprov DESTINATION share/bash-completion/completions COMPONENT cli)
+endif()
+
+# Plugins: the plugins' own rule uses the build's libdir (lib under the default /usr/local
+# prefix), not the distribution's, so the packages install them where each format expects.
+foreach(plugin baremetal dns lxd)
+  if(TARGET ${plugin})
+    install(TARGETS ${plugin} LIBRARY DESTINATION ${MAASPROV_DEB_LIBDIR}/maasprov/plugins
+            COMPONENT plugins_deb)
+    install(TARGETS ${plugin} LIBRARY DESTINATION ${MAASPROV_RPM_LIBDIR}/maasprov/plugins
+            COMPONENT plugins_rpm)
+  endif()
+endforeach()
+
+# The packaged configuration names that plugin directory: the daemon's compiled-in default
+# follows the build prefix, which is not /usr for an ordinary build.
+foreach(format deb rpm)
+  string(TOUPPER ${format} FORMAT)
+  set(MAASPROV_PACKAGE_PLUGIN_DIR /usr/${MAASPROV_${FORMAT}_LIBDIR}/maasprov/plugins)
+  configure_file(maasprovd.properties.in ${format}/maasprovd.properties @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${format}/maasprovd.properties
+          DESTINATION /etc/maasprov COMPONENT config_${format})
+endforeach()
+
+# Debian bookworm still ships units in /lib (lintian flags /usr/lib); RPM uses /usr/lib.
+install(FILES maasprovd.service DESTINATION /lib/systemd/system COMPONENT service_deb)
+install(FILES maasprovd.service DESTINATION /usr/lib/systemd/system COMPONENT service_rpm)
+
+# RPM owns the state directory with %attr (see cpack_config.cmake); dpkg cannot set an owner,
+# so on Debian postinst creates it.
+file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/empty)
+install(DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/empty/ DESTINATION /var/lib/maasprov
+        COMPONENT state_rpm)
+
+# copyright and changelog.gz in every package's doc directory (Debian policy 12.5, 12.7).
+execute_process(COMMAND gzip -9nc ${CMAKE_CURRENT_SOURCE_DIR}/changelog
+                OUTPUT_FILE ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz COMMAND_ERROR_IS_FATAL ANY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS changelog)
+foreach(package maasprov maasprov-dev)
+  if(package STREQUAL "maasprov")
+    set(component docs)
+  else()
+    set(component dev_docs)
+  endif()
+  install(FILES copyright ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz
+          DESTINATION share/doc/${package} COMPONENT ${component})
+endforeach()
+
+# The SDK package's documentation: the authoring guide and the example plugin's sources.
+install(FILES ${PROJECT_SOURCE_DIR}/docs/plugin-authoring.md
+        DESTINATION share/doc/maasprov-dev COMPONENT dev_docs)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/examples/
+        DESTINATION share/doc/maasprov-dev/examples COMPONENT dev_docs)
