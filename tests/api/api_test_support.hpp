@@ -45,8 +45,12 @@ struct RequestSpec {
     contentType = std::move(contentType_);
     return *this;
   }
-  RequestSpec& withToken(std::optional<std::string> token_) {
-    token = std::move(token_);
+  RequestSpec& withToken(const std::string& token_) {
+    token = token_;
+    return *this;
+  }
+  RequestSpec& withoutToken() {
+    token.reset();
     return *this;
   }
   RequestSpec& withHeader(const std::string& name, const std::string& value) {

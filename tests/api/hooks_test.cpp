@@ -42,11 +42,11 @@ class Hooks : public ApiFixture {
 
 TEST_F(Hooks, ReadinessFollowsTheHookWithoutAToken) {
   gReady = false;
-  const auto notReady = send(port(), RequestSpec("GET", "/readyz").withToken(std::nullopt));
+  const auto notReady = send(port(), RequestSpec("GET", "/readyz").withoutToken());
   EXPECT_EQ(notReady.status, 503);
   EXPECT_EQ(notReady.message(), "not ready");
   gReady = true;
-  const auto ready = send(port(), RequestSpec("GET", "/readyz").withToken(std::nullopt));
+  const auto ready = send(port(), RequestSpec("GET", "/readyz").withoutToken());
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(ready.body, "ok\n");
 }
@@ -54,7 +54,7 @@ TEST_F(Hooks, ReadinessFollowsTheHookWithoutAToken) {
 TEST_F(Hooks, MetricsAreServedAsPrometheusTextAndCountRequests) {
   EXPECT_EQ(get(std::string(kInfra) + "/namespaces/default/maasmachines/m1").status, 404);
   EXPECT_EQ(get(std::string(kInfra) + "/namespaces/default/maasmachines/m2").status, 404);
-  EXPECT_EQ(send(port(), RequestSpec("GET", "/secret-path").withToken(std::nullopt)).status, 401);
+  EXPECT_EQ(send(port(), RequestSpec("GET", "/secret-path").withoutToken()).status, 401);
   const auto metrics = get("/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.headers.get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");

@@ -3,6 +3,10 @@
 // selectors and cross-namespace lists.
 #include <Poco/JSON/Array.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "api_test_support.hpp"
 #include "framework/model/decode.hpp"
 #include "framework/model/defaults.hpp"
@@ -234,6 +238,40 @@ TEST_F(Resources, ApplyReportsCreatedConfiguredUnchangedAndKeepsFinalizers) {
   const auto immutable =
       patch(kMachines + "/m1", machineYaml("m1", "default", "    a: b\n", "  minCPU: 4\n"));
   EXPECT_EQ(immutable.status, 400) << immutable.body;  // duplicate key minCPU in YAML
+}
+
+TEST_F(Resources, ConcurrentWritersGetOneWinnerForReplaceAndAllSucceedForApply) {
+  const auto created = post(kMachines, machineYaml("m1")).json();
+  std::atomic<int> won{0};
+  std::atomic<int> conflicted{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 3; ++i) {
+    writers.emplace_back([&, i] {
+      auto body = created;
+      body->getObject("spec")->set("failureDomain", "zone-" + std::to_string(i));
+      const auto result = put(kMachines + "/m1", stringify(body));
+      (result.status == 200 ? won : conflicted)++;
+      EXPECT_TRUE(result.status == 200 || result.status == 409) << result.body;
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(conflicted.load(), 2);
+
+  // Apply reads and writes on the server and retries conflicts: every writer lands.
+  writers.clear();
+  std::atomic<int> applied{0};
+  for (int i = 0; i < 3; ++i) {
+    writers.emplace_back([&, i] {
+      const auto result =
+          patch(kMachines + "/m1",
+                machineYaml("m1", "default", "    writer: w" + std::to_string(i) + "\n"));
+      if (result.status == 200) ++applied;
+      EXPECT_EQ(result.status, 200) << result.body;
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(applied.load(), 3);
 }
 
 TEST_F(Resources, DeleteFollowsFinalizers) {
