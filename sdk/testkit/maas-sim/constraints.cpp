@@ -5,9 +5,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
 #include <set>
 #include <sstream>
+
+#include "storage_spec.hpp"
 
 namespace maassim {
 
@@ -221,18 +222,14 @@ Constraints::Constraints(const World& w, const Params& p, Form form) {
       if (bad) continue;
     } else if (key == "storage") {
       // label:size(tags),... sizes in GB (the first applies to the boot disk).
-      static const std::regex kPart(R"((?:([a-zA-Z0-9]+):)?([0-9.]+)(?:\(([^)]+)\))?)");
       std::string spec = vals.back();
-      std::string rebuilt;
-      for (std::sregex_iterator it(spec.begin(), spec.end(), kPart), end; it != end; ++it) {
-        const auto& m = *it;
-        rebuilt += (rebuilt.empty() ? "" : ",") + m.str(0);
-        storage_sizes_.push_back(static_cast<uint64_t>(std::stod(m.str(2)) * 1e9));
-      }
-      if (rebuilt != spec) {
+      auto parts = ParseStorageSpec(spec);
+      if (!parts) {
         error(key, "Malformed storage constraint, \"" + spec + "\".");
         continue;
       }
+      for (const auto& part : *parts)
+        storage_sizes_.push_back(static_cast<uint64_t>(part.size_gb * 1e9));
       vals = {spec};
     }
     values_[key] = vals;

@@ -3,11 +3,11 @@
 #include <Poco/NumberFormatter.h>
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
 #include "render.hpp"
 #include "state.hpp"
+#include "storage_spec.hpp"
 
 namespace maassim {
 
@@ -265,8 +265,7 @@ Machine& State::ComposeLocked(VmHost& host, const Params& p, bool dynamic) {
   int memory = IntField(p, "memory", 2048, 1024, static_cast<int>(host.memory));
   std::string hostname = p.Get("hostname");
   if (!hostname.empty()) {
-    static const std::regex kHost("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$");
-    if (!std::regex_match(hostname, kHost))
+    if (!ValidHostname(hostname))
       throw ApiError(400, FieldError("hostname", "Invalid hostname: " + hostname), true);
     if (w_.FindMachineByHostname(hostname))
       throw ApiError(
@@ -291,16 +290,13 @@ Machine& State::ComposeLocked(VmHost& host, const Params& p, bool dynamic) {
 
   std::string storage = p.Get("storage");
   if (storage.empty()) storage = "root:8(local)";
-  static const std::regex kPart(R"((?:([a-zA-Z0-9]+):)?([0-9.]+)(?:\(([^)]+)\))?)");
-  std::vector<DiskRequest> disks;
-  std::string rebuilt;
-  for (std::sregex_iterator it(storage.begin(), storage.end(), kPart), end; it != end; ++it) {
-    rebuilt += (rebuilt.empty() ? "" : ",") + it->str(0);
-    disks.push_back({it->str(1), static_cast<uint64_t>(std::stod(it->str(2)) * 1e9), it->str(3)});
-  }
-  if (rebuilt != storage)
+  auto parts = ParseStorageSpec(storage);
+  if (!parts)
     throw ApiError(400, FieldError("storage", "Malformed storage constraint, \"" + storage + "\"."),
                    true);
+  std::vector<DiskRequest> disks;
+  for (const auto& part : *parts)
+    disks.push_back({part.label, static_cast<uint64_t>(part.size_gb * 1e9), part.tags});
   std::vector<NicRequest> nics;
   if (!p.Get("interfaces").empty()) nics = ParseInterfaces(p.Get("interfaces"));
   // Django's BooleanField: anything but "", "false", "False" and "0" is true.
