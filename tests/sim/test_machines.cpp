@@ -249,5 +249,29 @@ TEST_F(SimMachines, ConcurrentAllocationsNeverShareAMachine) {
   EXPECT_EQ(conflicts, 6);
 }
 
+TEST(SimMachinesStorage, StorageConstraintSizesBootAndExtraDisks) {
+  SimProcess sim(SimProcess::Yaml(R"(
+allocate_composes: false
+machines:
+  - {hostname: one-small, cores: 1, memory: 1024, storage_gb: 100}
+  - {hostname: one-big, cores: 2, memory: 1024, storage_gb: 900}
+  - hostname: two-disks
+    cores: 4
+    memory: 1024
+    storage: [{name: sda, size_gb: 200}, {name: sdb, size_gb: 2000}]
+)"));
+  auto pick = [&](const std::string& storage) {
+    auto r = Call(sim.port(), "POST", Api("machines/?op=allocate"),
+                  {{"storage", storage}, {"dry_run", "true"}});
+    return r.status == 200 ? r.object()->getValue<std::string>("hostname")
+                           : std::to_string(r.status);
+  };
+  EXPECT_EQ(pick("root:50"), "one-small");  // cheapest with a boot disk of 50 GB
+  EXPECT_EQ(pick("root:500"), "one-big");
+  EXPECT_EQ(pick("root:150,data:1000(hdd)"), "two-disks");
+  EXPECT_EQ(pick("root:1000"), "409");
+  EXPECT_EQ(pick("root:x"), "400");
+}
+
 }  // namespace
 }  // namespace maassim::testing

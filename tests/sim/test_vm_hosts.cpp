@@ -2,6 +2,7 @@
 // errors, commissioning, decompose on delete, and how composed machines look and filter.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -248,6 +249,22 @@ TEST(SimVmHostsNoCompose, InventoryCanTurnAllocateComposingOff) {
   SimProcess sim(SimProcess::Yaml(std::string("allocate_composes: false\n") + kTestInventory));
   auto r = Call(sim.port(), "POST", Api("machines/?op=allocate"), {{"tags", "lxd"}});
   EXPECT_EQ(r.status, 409);
+}
+
+TEST_F(SimVmHosts, ConcurrentComposesNeverOverCommit) {
+  // 8 cores x 2.0: exactly eight 2-core VMs fit, whatever the interleaving of 12 clients.
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, refused{0};
+  for (int i = 0; i < 12; ++i)
+    threads.emplace_back([&] {
+      auto r = Call(sim_.port(), "POST", Api("vm-hosts/1/?op=compose"),
+                    {{"cores", "2"}, {"memory", "1024"}, {"storage", "root:1"}});
+      (r.status == 200 ? ok : refused)++;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(refused.load(), 4);
+  EXPECT_EQ(Used("cores"), 16);
 }
 
 }  // namespace
