@@ -92,7 +92,12 @@ void DaemonApp::defineOptions(Poco::Util::OptionSet& options) {
 
 void DaemonApp::handleOption(const std::string& name, const std::string& value) {
   ServerApplication::handleOption(name, value);
-  if (name == "config") configPath_ = value;
+  if (name == "config") {
+    std::filesystem::path path(value);
+    configPath_ = path.is_absolute() || startDirectory_.empty()
+                      ? value
+                      : (std::filesystem::path(startDirectory_) / path).lexically_normal().string();
+  }
   if (name == "version") versionRequested_ = true;
   if (name == "help") helpRequested_ = true;
   if (name == "version" || name == "help") stopOptionsProcessing();

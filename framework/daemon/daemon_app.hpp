@@ -17,6 +17,11 @@
 namespace maasprov::daemon {
 
 class DaemonApp : public Poco::Util::ServerApplication {
+ public:
+  // `startDirectory`: the working directory at process start. --daemon changes to "/" before
+  // options are read, so a relative --config is resolved against this instead.
+  explicit DaemonApp(std::string startDirectory) : startDirectory_(std::move(startDirectory)) {}
+
  protected:
   void defineOptions(Poco::Util::OptionSet& options) override;
   void handleOption(const std::string& name, const std::string& value) override;
@@ -26,6 +31,7 @@ class DaemonApp : public Poco::Util::ServerApplication {
   int serve(const std::string& configPath);
   std::vector<std::string> defaultPluginDirectories() const;
 
+  std::string startDirectory_;
   std::string configPath_;
   bool helpRequested_ = false;
   bool versionRequested_ = false;
