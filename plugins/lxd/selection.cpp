@@ -1,0 +1,113 @@
+#include "selection.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace maasprov::lxd {
+namespace {
+
+const Resources kNone{};
+
+const Resources& pendingOf(const SelectionInput& in, int id) {
+  auto it = in.pending.find(id);
+  return it == in.pending.end() ? kNone : it->second;
+}
+
+int countOf(const std::unordered_map<std::string, int>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? 0 : it->second;
+}
+
+std::string gb(int64_t bytes) {
+  return std::to_string(bytes / 1000000000) + " GB";
+}
+
+}  // namespace
+
+Resources freeCapacity(const HostCandidate& h, const Resources& pending) {
+  Resources f;
+  // floor() as MAAS compares total x ratio - (used + requested) < 0 in floating point.
+  f.cores = static_cast<int64_t>(std::floor(static_cast<double>(h.totalCores) * h.cpuOverCommit)) -
+            h.usedCores - pending.cores;
+  f.memoryMB =
+      static_cast<int64_t>(std::floor(static_cast<double>(h.totalMemoryMB) * h.memoryOverCommit)) -
+      h.usedMemoryMB - pending.memoryMB;
+  f.diskBytes = h.poolAvailableBytes - pending.diskBytes;
+  return f;
+}
+
+SelectionResult SelectOptimalHost(const std::vector<HostCandidate>& hosts,
+                                  const SelectionInput& in) {
+  SelectionResult r;
+  const Resources& want = in.request;
+  // Best qualifying key so far: smaller is better.
+  using Key = std::tuple<int, int, int64_t, int64_t, int64_t>;
+  Key bestKey{};
+  double bestLack = 0;
+  for (int i = 0; i < static_cast<int>(hosts.size()); ++i) {
+    const HostCandidate& h = hosts[static_cast<size_t>(i)];
+    const Resources f = freeCapacity(h, pendingOf(in, h.id));
+    const bool fits =
+        f.cores >= want.cores && f.memoryMB >= want.memoryMB && f.diskBytes >= want.diskBytes;
+    if (fits) {
+      Key key{in.spreadZones ? countOf(in.zoneCounts, h.zone) : 0, countOf(in.hostCounts, h.name),
+              -(f.memoryMB - want.memoryMB), -(f.cores - want.cores),
+              -(f.diskBytes - want.diskBytes)};
+      bool better = r.chosen < 0 || key < bestKey;
+      if (!better && key == bestKey) {
+        const HostCandidate& b = hosts[static_cast<size_t>(r.chosen)];
+        better = std::tie(h.name, h.id) < std::tie(b.name, b.id);
+      }
+      if (better) {
+        r.chosen = i;
+        bestKey = key;
+        r.free = f;
+      }
+      continue;
+    }
+    if (r.chosen >= 0) continue;  // a qualifying host exists: the shortfall no longer matters
+    auto rel = [](int64_t need, int64_t have) {
+      return need <= 0 || have >= need
+                 ? 0.0
+                 : static_cast<double>(need - have) / static_cast<double>(need);
+    };
+    double lack = rel(want.cores, f.cores) + rel(want.memoryMB, f.memoryMB) +
+                  rel(want.diskBytes, f.diskBytes);
+    bool closer = r.closest < 0 || lack < bestLack;
+    if (!closer && lack == bestLack) {
+      const HostCandidate& b = hosts[static_cast<size_t>(r.closest)];
+      closer = std::tie(h.name, h.id) < std::tie(b.name, b.id);
+    }
+    if (closer) {
+      r.closest = i;
+      bestLack = lack;
+      r.free = f;
+      r.lacking = {std::max<int64_t>(0, want.cores - f.cores),
+                   std::max<int64_t>(0, want.memoryMB - f.memoryMB),
+                   std::max<int64_t>(0, want.diskBytes - f.diskBytes)};
+    }
+  }
+  if (r.chosen >= 0) {
+    r.closest = -1;
+    r.lacking = {};
+  }
+  return r;
+}
+
+std::string describeShortfall(const HostCandidate& h, const SelectionResult& r) {
+  std::string lacks;
+  auto add = [&lacks](const std::string& part) { lacks += (lacks.empty() ? "" : " and ") + part; };
+  if (r.lacking.cores > 0) add(std::to_string(r.lacking.cores) + " cores");
+  if (r.lacking.memoryMB > 0) add(std::to_string(r.lacking.memoryMB) + " MB of memory");
+  if (r.lacking.diskBytes > 0) add(gb(r.lacking.diskBytes) + " in storage pool " + h.pool);
+  auto nonNeg = [](int64_t v) { return std::max<int64_t>(0, v); };
+  return h.name + " (zone " + h.zone + ") lacks " + lacks +
+         " (free: " + std::to_string(nonNeg(r.free.cores)) + " cores at CPU over-commit " +
+         std::to_string(h.cpuOverCommit).substr(0, 4) + ", " +
+         std::to_string(nonNeg(r.free.memoryMB)) + " MB at memory over-commit " +
+         std::to_string(h.memoryOverCommit).substr(0, 4) + ", " + gb(nonNeg(r.free.diskBytes)) +
+         " in pool " + h.pool + ")";
+}
+
+}  // namespace maasprov::lxd

@@ -1,0 +1,161 @@
+#include "vm_hosts.hpp"
+
+#include <algorithm>
+
+#include "maasprov/error.hpp"
+
+namespace maasprov::lxd {
+namespace {
+
+int64_t intOf(const json::Value* o, const char* key) {
+  const json::Value* v = o == nullptr ? nullptr : o->find(key);
+  if (v == nullptr || !v->isNumber()) return 0;
+  return v->isInt() ? v->asInt() : static_cast<int64_t>(v->asDouble());
+}
+
+double doubleOf(const json::Value& o, const char* key, double fallback) {
+  const json::Value* v = o.find(key);
+  return v != nullptr && v->isNumber() ? v->asDouble() : fallback;
+}
+
+std::string stringOf(const json::Value* o, const char* key) {
+  const json::Value* v = o == nullptr ? nullptr : o->find(key);
+  return v != nullptr && v->isString() ? v->asString() : std::string();
+}
+
+std::vector<std::string> strings(const json::Value* list) {
+  std::vector<std::string> out;
+  if (list == nullptr || !list->isArray()) return out;
+  for (const auto& t : list->asArray()) {
+    if (t.isString()) out.push_back(t.asString());
+  }
+  return out;
+}
+
+json::Value listOrThrow(const MaasResponse& r) {
+  r.expectOk();
+  json::Value list = r.json();
+  if (!list.isArray()) {
+    throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
+                                                json::typeName(list.type()) + ", not a list");
+  }
+  return list;
+}
+
+}  // namespace
+
+bool VmHostInfo::hasTag(const std::string& t) const {
+  return std::find(tags.begin(), tags.end(), t) != tags.end();
+}
+
+const StoragePoolInfo* VmHostInfo::storagePool(const std::string& name) const {
+  for (const auto& p : storagePools) {
+    if (name.empty() ? p.isDefault : p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+bool VmHostInfo::hasInterface(const std::string& name, bool bridgeOnly) const {
+  for (const auto& [n, type] : backing.interfaces) {
+    if (n == name && (!bridgeOnly || type == "bridge")) return true;
+  }
+  return false;
+}
+
+std::string VmHostInfo::defaultBridge() const {
+  for (const auto& [n, type] : backing.interfaces) {
+    if (type == "bridge") return n;
+  }
+  return {};
+}
+
+std::string VmHostInfo::poolNames() const {
+  std::string out;
+  for (const auto& p : storagePools) out += (out.empty() ? "" : ", ") + p.name;
+  return out.empty() ? "none" : out;
+}
+
+VmHostInfo VmHostInfo::fromJson(const json::Value& v) {
+  const json::Value* id = v.find("id");
+  if (!v.isObject() || id == nullptr || !id->isInt()) {
+    throw PluginError(ErrorType::Transient, "MAAS listed a VM host without an integer \"id\"");
+  }
+  VmHostInfo h;
+  h.id = static_cast<int>(id->asInt());
+  h.name = stringOf(&v, "name");
+  h.type = stringOf(&v, "type");
+  h.zone = stringOf(v.find("zone"), "name");
+  h.zoneId = static_cast<int>(intOf(v.find("zone"), "id"));
+  h.pool = stringOf(v.find("pool"), "name");
+  h.poolId = static_cast<int>(intOf(v.find("pool"), "id"));
+  h.tags = strings(v.find("tags"));
+  h.totalCores = intOf(v.find("total"), "cores");
+  h.usedCores = intOf(v.find("used"), "cores");
+  h.totalMemoryMB = intOf(v.find("total"), "memory");
+  h.usedMemoryMB = intOf(v.find("used"), "memory");
+  h.cpuOverCommit = doubleOf(v, "cpu_over_commit_ratio", 1.0);
+  h.memoryOverCommit = doubleOf(v, "memory_over_commit_ratio", 1.0);
+  if (const json::Value* pools = v.find("storage_pools"); pools != nullptr && pools->isArray()) {
+    for (const auto& p : pools->asArray()) {
+      StoragePoolInfo sp;
+      sp.name = stringOf(&p, "name");
+      sp.totalBytes = intOf(&p, "total");
+      sp.usedBytes = intOf(&p, "used");
+      sp.availableBytes = intOf(&p, "available");
+      const json::Value* d = p.find("default");
+      sp.isDefault = d != nullptr && d->isBool() && d->asBool();
+      h.storagePools.push_back(sp);
+    }
+  }
+  h.hostSystemId = stringOf(v.find("host"), "system_id");
+  return h;
+}
+
+std::vector<VmHostInfo> listVmHosts(const MaasClient& maas) {
+  json::Value list = listOrThrow(maas.get("vm-hosts/"));
+  std::vector<VmHostInfo> out;
+  out.reserve(list.asArray().size());
+  for (const auto& v : list.asArray()) out.push_back(VmHostInfo::fromJson(v));
+  return out;
+}
+
+void fillBackingMachines(const MaasClient& maas, std::vector<VmHostInfo>& hosts) {
+  constexpr size_t kBatch = 100;  // keeps the query string short
+  std::vector<VmHostInfo*> pending;
+  for (auto& h : hosts) {
+    if (!h.hostSystemId.empty()) pending.push_back(&h);
+  }
+  for (size_t start = 0; start < pending.size(); start += kBatch) {
+    Params p;
+    size_t end = std::min(pending.size(), start + kBatch);
+    for (size_t i = start; i < end; ++i) p.emplace_back("id", pending[i]->hostSystemId);
+    json::Value list = listOrThrow(maas.get("machines/", p));
+    for (const auto& m : list.asArray()) {
+      std::string sid = stringOf(&m, "system_id");
+      for (size_t i = start; i < end; ++i) {
+        if (pending[i]->hostSystemId != sid) continue;
+        BackingMachine& b = pending[i]->backing;
+        b.known = true;
+        b.systemId = sid;
+        b.statusName = stringOf(&m, "status_name");
+        b.powerState = stringOf(&m, "power_state");
+        b.tags = strings(m.find("tag_names"));
+        if (const json::Value* ifs = m.find("interface_set"); ifs != nullptr && ifs->isArray()) {
+          for (const auto& i : ifs->asArray()) {
+            b.interfaces.emplace_back(stringOf(&i, "name"), stringOf(&i, "type"));
+          }
+        }
+      }
+    }
+  }
+}
+
+void fillProject(const MaasClient& maas, VmHostInfo& host) {
+  MaasResponse r = maas.getOp("vm-hosts/" + std::to_string(host.id) + "/", "parameters");
+  r.expectOk();
+  json::Value params = r.json();
+  host.project = stringOf(&params, "project");
+  if (host.project.empty()) host.project = "default";  // LXD's own default project
+}
+
+}  // namespace maasprov::lxd

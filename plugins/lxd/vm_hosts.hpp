@@ -1,0 +1,72 @@
+// LXD VM hosts as MAAS shows them (GET vm-hosts/, GET vm-hosts/{id}/?op=parameters, and the
+// backing machines through GET machines/?id=...), decoded leniently from MAAS 3.x payloads.
+//
+// Ownership: value types; functions borrow the MaasClient for the call.
+// Thread-safety: stateless; safe to call concurrently.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "maasprov/host.hpp"
+#include "maasprov/json.hpp"
+
+namespace maasprov::lxd {
+
+struct StoragePoolInfo {
+  std::string name;
+  int64_t totalBytes = 0;
+  int64_t usedBytes = 0;
+  int64_t availableBytes = 0;
+  bool isDefault = false;
+};
+
+struct BackingMachine {
+  bool known = false;  // MAAS listed it
+  std::string systemId;
+  std::string statusName;
+  std::string powerState;
+  std::vector<std::string> tags;
+  std::vector<std::pair<std::string, std::string>> interfaces;  // name, type ("bridge", ...)
+};
+
+struct VmHostInfo {
+  int id = 0;
+  std::string name;
+  std::string type;
+  std::string zone;
+  int zoneId = 0;
+  std::string pool;
+  int poolId = 0;
+  std::vector<std::string> tags;
+  int64_t totalCores = 0;
+  int64_t usedCores = 0;
+  int64_t totalMemoryMB = 0;
+  int64_t usedMemoryMB = 0;
+  double cpuOverCommit = 1.0;
+  double memoryOverCommit = 1.0;
+  std::vector<StoragePoolInfo> storagePools;
+  std::string hostSystemId;  // backing machine; "" when MAAS does not know it
+  BackingMachine backing;    // filled by fillBackingMachines()
+  std::string project;       // filled by fillProject()
+
+  bool hasTag(const std::string& t) const;
+  const StoragePoolInfo* storagePool(const std::string& name) const;  // "" = the default pool
+  bool hasInterface(const std::string& name, bool bridgeOnly) const;
+  std::string defaultBridge() const;  // first bridge of the backing machine, "" when none
+  std::string poolNames() const;      // "default, fast" for messages
+
+  // Throws PluginError (Transient) when `v` is not a VM host object.
+  static VmHostInfo fromJson(const json::Value& v);
+};
+
+// GET vm-hosts/: every VM host (all types).
+std::vector<VmHostInfo> listVmHosts(const MaasClient& maas);
+// GET machines/?id=... (batched) for the hosts' backing machines.
+void fillBackingMachines(const MaasClient& maas, std::vector<VmHostInfo>& hosts);
+// GET vm-hosts/{id}/?op=parameters: the LXD project.
+void fillProject(const MaasClient& maas, VmHostInfo& host);
+
+}  // namespace maasprov::lxd
