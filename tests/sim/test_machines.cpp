@@ -273,5 +273,15 @@ machines:
   EXPECT_EQ(pick("root:x"), "400");
 }
 
+TEST_F(SimMachines, DeployAcceptsLargeUserDataAndRejectsBadBase64) {
+  std::string big(400 * 1024, 'A');  // 400 KiB of base64, beyond Poco's default value limit
+  auto ok = Post("machines/" + Id("small-a") + "/?op=deploy", {{"user_data", big}});
+  EXPECT_EQ(ok.status, 200) << ok.body.substr(0, 200);
+  auto bad = Post("machines/" + Id("mid-a") + "/?op=deploy", {{"user_data", "%%%not base64"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("user_data"), std::string::npos);
+  EXPECT_EQ(Machine(Id("mid-a"))->getValue<std::string>("status_name"), "Ready");
+}
+
 }  // namespace
 }  // namespace maassim::testing

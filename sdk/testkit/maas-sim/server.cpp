@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/OAuth10Credentials.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
@@ -161,8 +162,14 @@ class Handler : public Poco::Net::HTTPRequestHandler {
             bool& reset) {
     Poco::Net::HTMLForm form;
     form.setFieldLimit(0);
+    form.setValueLengthLimit(16 * 1024 * 1024);  // user_data can be large
     // Reads the query string, and for POST/PUT the url-encoded or multipart body.
-    form.load(req, req.stream());
+    try {
+      form.load(req, req.stream());
+    } catch (const Poco::Net::HTMLFormException& e) {
+      label = req.getMethod() + " (malformed form)";
+      return Text(400, "Bad Request: " + e.message());
+    }
     Params params;
     for (const auto& [k, v] : form) params.Add(k, v);
     const std::string method = req.getMethod();

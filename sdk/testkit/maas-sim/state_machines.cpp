@@ -4,6 +4,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -108,14 +109,19 @@ Poco::Dynamic::Var State::Deploy(const std::string& id, const Params& p) {
   Machine& m = MachineOr404(id);
   std::string user_data;
   if (p.Has("user_data")) {
-    std::istringstream in(p.Get("user_data"));
+    // Strict base64 (MAAS's b64decode would fail on bad padding too).
+    std::string text;
+    for (char c : p.Get("user_data"))
+      if (!std::isspace(static_cast<unsigned char>(c))) text += c;
+    bool valid = text.size() % 4 == 0 && text.find_first_not_of(
+                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                             "0123456789+/=") == std::string::npos;
+    if (!valid)
+      throw ApiError(400, FieldError("user_data", "Invalid base64-encoded user data."), true);
+    std::istringstream in(text);
     Poco::Base64Decoder dec(in);
     std::ostringstream out;
-    try {
-      out << dec.rdbuf();
-    } catch (const Poco::Exception&) {
-      throw ApiError(400, FieldError("user_data", "Invalid base64-encoded user data."), true);
-    }
+    out << dec.rdbuf();
     user_data = out.str();
   }
   if (m.status == kReady) {  // MAAS allocates a Ready machine on deploy
