@@ -223,6 +223,11 @@ TEST_F(Resources, ApplyReportsCreatedConfiguredUnchangedAndKeepsFinalizers) {
   finalizers->add(std::string("maasmachine.infrastructure.cluster.x-k8s.io"));
   stored->getObject("metadata")->set("finalizers", finalizers);
   store().update(stored);
+  auto observed = store().get({"MaasMachine", "default", "m1"});
+  auto status = Poco::makeShared<Poco::JSON::Object>();
+  status->set("ready", true);
+  observed->set("status", status);
+  store().updateStatus(observed);
 
   const auto unchanged = patch(kMachines + "/m1", machineYaml("m1"));
   ASSERT_EQ(unchanged.status, 200) << unchanged.body;
@@ -234,10 +239,13 @@ TEST_F(Resources, ApplyReportsCreatedConfiguredUnchangedAndKeepsFinalizers) {
   const auto kept = configured.json()->getObject("metadata")->getArray("finalizers");
   ASSERT_FALSE(kept.isNull());
   EXPECT_EQ(kept->getElement<std::string>(0), "maasmachine.infrastructure.cluster.x-k8s.io");
+  EXPECT_TRUE(configured.json()->getObject("status")->getValue<bool>("ready"));
 
-  const auto immutable =
-      patch(kMachines + "/m1", machineYaml("m1", "default", "    a: b\n", "  minCPU: 4\n"));
-  EXPECT_EQ(immutable.status, 400) << immutable.body;  // duplicate key minCPU in YAML
+  auto otherImage = machineYaml("m1");
+  otherImage.replace(otherImage.find("ubuntu/jammy"), 12, "ubuntu/noble");
+  const auto immutable = patch(kMachines + "/m1", otherImage);
+  EXPECT_EQ(immutable.status, 422) << immutable.body;
+  EXPECT_EQ(immutable.message(), "spec.image: field is immutable once set");
 }
 
 TEST_F(Resources, ConcurrentWritersGetOneWinnerForReplaceAndAllSucceedForApply) {
