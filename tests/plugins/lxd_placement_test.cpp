@@ -2,6 +2,7 @@
 // spreading across zones and hosts, pinning, over-commit, storage pools, shortfalls, capability
 // errors, unusable hosts. What MAAS holds is read back from /_sim/state and /_sim/counters.
 #include <set>
+#include <thread>
 
 #include "lxd_test_support.hpp"
 
@@ -53,6 +54,36 @@ TEST_F(LxdPlacement, ThreeControlPlaneVmsLandInThreeZonesOnThreeHosts) {
             "cp-1");
   EXPECT_EQ(held[0]->getValue<std::string>("hostname"), str(s, "hostname"));
   EXPECT_EQ(composes("200"), 3);
+}
+
+TEST_F(LxdPlacement, ConcurrentControlPlanesOfOneClusterStillSpreadAcrossZones) {
+  start(kThreeZoneHosts);
+  // Reconciled at once: no machine's status shows the others yet, the plugin's own in-flight
+  // reservations must spread them.
+  std::vector<JsonObject> cps;
+  for (int i = 0; i < 3; ++i)
+    cps.push_back(lxdMachine("cc-" + std::to_string(i), lxdSpec(2, 4096)));
+  std::vector<std::thread> threads;
+  for (auto& m : cps) threads.emplace_back([&, m] { plugin_->reconcile(m, call_); });
+  for (auto& t : threads) t.join();
+  std::set<std::string> zones;
+  for (auto& m : cps) zones.insert(str(status(m), "failureDomain"));
+  EXPECT_EQ(zones, (std::set<std::string>{"zone-a", "zone-b", "zone-c"}));
+}
+
+TEST_F(LxdPlacement, TheClustersFailureDomainsLimitTheZones) {
+  start(kThreeZoneHosts);
+  call_.cluster = lxdCluster(R"(, "failureDomains": ["zone-b", "zone-c"])");
+  std::vector<JsonObject> placed;
+  for (int i = 0; i < 3; ++i) {
+    JsonObject m = lxdMachine("fd-" + std::to_string(i), lxdSpec(1, 1024));
+    LoadedPlugin::Call call = call_;
+    call.machines = placed;
+    ASSERT_TRUE(plugin_->reconcile(m, call).ok());
+    EXPECT_NE(str(status(m), "failureDomain"), "zone-a");
+    placed.push_back(m);
+  }
+  EXPECT_EQ(vmCount("lxd-a1") + vmCount("lxd-a2"), 0);
 }
 
 TEST_F(LxdPlacement, WithAFixedZoneVmsSpreadAcrossThatZonesHosts) {
