@@ -267,5 +267,13 @@ TEST_F(SimVmHosts, ConcurrentComposesNeverOverCommit) {
   EXPECT_EQ(Used("cores"), 16);
 }
 
+TEST_F(SimVmHosts, ListIgnoresQueryParametersAsMaasDoes) {
+  // MAAS's VmHostsHandler.read has no filters: type/zone/pool must be applied by the client.
+  auto r = Call(sim_.port(), "GET", Api("vm-hosts/"), {{"zone", "zone-a"}, {"type", "virsh"}});
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.array()->size(), 1u);
+  EXPECT_EQ(r.array()->getObject(0)->getObject("zone")->getValue<std::string>("name"), "zone-b");
+}
+
 }  // namespace
 }  // namespace maassim::testing
