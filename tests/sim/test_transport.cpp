@@ -9,6 +9,9 @@
 #include <Poco/TemporaryFile.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
+
 #include "sim_client.hpp"
 #include "sim_process.hpp"
 #include "test_inventory.hpp"
@@ -50,6 +53,31 @@ TEST(SimTransport, KeepAliveConnectionServesManyRequests) {
   }
   auto counters = Call(sim.port(), "GET", "/_sim/counters", {}, "").object();
   EXPECT_EQ(counters->getObject("endpoints")->getObject("GET zones")->getValue<int>("200"), 5);
+}
+
+TEST(SimTransport, ManyKeepAliveClientsAreServedAtOnce) {
+  SimProcess sim(SimProcess::Yaml(kTestInventory));
+  // 40 clients each hold a persistent connection; none may wait behind another's idle one.
+  std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>> sessions;
+  auto ask = [&](Poco::Net::HTTPClientSession& s) {
+    Poco::Net::HTTPRequest req("GET", Api("zones/"), Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Authorization", DefaultAuth());
+    req.setKeepAlive(true);
+    s.sendRequest(req);
+    Poco::Net::HTTPResponse resp;
+    std::string body;
+    Poco::StreamCopier::copyToString(s.receiveResponse(resp), body);
+    return resp.getStatus();
+  };
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 40; ++i) {
+    sessions.push_back(std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", sim.port()));
+    sessions.back()->setKeepAlive(true);
+    sessions.back()->setTimeout(Poco::Timespan(3, 0));
+    ASSERT_EQ(ask(*sessions.back()), 200) << "client " << i;
+  }
+  for (auto& s : sessions) ASSERT_EQ(ask(*s), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
 class SimTls : public ::testing::Test {

@@ -6,6 +6,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/IntValidator.h>
 #include <Poco/Util/Option.h>
@@ -180,14 +181,18 @@ class SimApp : public Poco::Util::ServerApplication {
     }
     uint16_t bound = socket->address().port();
 
+    // Our own pool: Poco's default pool holds 16 threads, and each keep-alive client occupies
+    // one, so many clients would queue behind idle connections.
+    Poco::ThreadPool pool("maas-sim", 2, 256, 1);
     auto params = Poco::makeAuto<Poco::Net::HTTPServerParams>();
-    params->setMaxThreads(64);
+    params->setMaxThreads(256);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
     // Idle dispatcher threads linger this long; Poco joins them at exit, so keep it short.
     params->setThreadIdleTime(Poco::Timespan(0, 250'000));
     maassim::ServerContext ctx{&state, &faults, &counters, key, !Value("log-requests", "").empty()};
-    Poco::Net::HTTPServer server(Poco::makeShared<maassim::HandlerFactory>(ctx), *socket, params);
+    Poco::Net::HTTPServer server(Poco::makeShared<maassim::HandlerFactory>(ctx), pool, *socket,
+                                 params);
     server.start();
 
     std::string port_file = Value("port-file", "");
