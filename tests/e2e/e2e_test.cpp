@@ -268,10 +268,28 @@ TEST_F(EndToEnd, ClusterWithLxdControlPlaneAndBareMetalWorkersComesAndGoes) {
   Reply metrics = api(port_, "GET", "/metrics");
   EXPECT_NE(metrics.body.find("maasprov_machines{phase=\"Ready\"} 3"), std::string::npos)
       << metrics.body;
+  EXPECT_NE(
+      metrics.body.find("maasprov_plugins_loaded{name=\"lxd\",kind=\"machine-provisioner\"} 1"),
+      std::string::npos);
+  EXPECT_NE(
+      metrics.body.find("maasprov_maas_requests_total{endpoint=\"POST machines/?op=allocate\""),
+      std::string::npos);
+  EXPECT_EQ(metrics.body.find(SimProcess::default_api_key()), std::string::npos);
+  EXPECT_EQ(metrics.body.find("I2Nsb3VkLWNvbmZpZwo="), std::string::npos);  // user data
+  Reply plugins = api(port_, "GET", "/apis/maasprov.io/v1/plugins");
+  EXPECT_EQ(plugins.status, 200);
+  EXPECT_EQ(plugins.object()->getArray("items")->size(), 3u) << plugins.body;
 
   deleteEverythingAndCheckNothingIsLeft();
   daemon_->signal(SIGTERM);
   EXPECT_EQ(daemon_->waitExit(std::chrono::seconds(20)), 0);
+  // A whole run at debug level: no secret in the log.
+  std::string log = daemon_->stderrText();
+  EXPECT_NE(log.find("maasprovd stopped in"), std::string::npos);
+  EXPECT_EQ(log.find(SimProcess::default_api_key()), std::string::npos);
+  EXPECT_EQ(log.find(kToken), std::string::npos);
+  EXPECT_EQ(log.find("I2Nsb3VkLWNvbmZpZwo="), std::string::npos);
+  EXPECT_EQ(log.find("#cloud-config"), std::string::npos);
 }
 
 TEST_F(EndToEnd, DaemonKilledMidProvisioningFinishesWithoutDuplicates) {
