@@ -2,6 +2,7 @@
 
 #include <Poco/Base64Encoder.h>
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -81,24 +82,32 @@ Machine parseMachine(const Poco::JSON::Object::Ptr& o, const std::string& what) 
 }
 
 std::vector<Machine> Machines::list(const MachineFilter& f) {
-  Request request{"GET", "machines/", "", {}, false};
-  Params& p = request.params;
-  addAll(p, "id", f.ids);
-  addAll(p, "hostname", f.hostnames);
-  addAll(p, "mac_address", f.macAddresses);
-  addAll(p, "tags", f.tags);
-  addAll(p, "zone", f.zones);
-  addAll(p, "pool", f.pools);
-  addAll(p, "status", f.statuses);
-  addAll(p, "pod", f.pods);
-  addAll(p, "domain", f.domains);
-  addIfSet(p, "agent_name", f.agentName);
-  addIfSet(p, "owner", f.owner);
-  p.insert(p.end(), f.extra.begin(), f.extra.end());
+  Params common;
+  addAll(common, "hostname", f.hostnames);
+  addAll(common, "mac_address", f.macAddresses);
+  addAll(common, "tags", f.tags);
+  addAll(common, "zone", f.zones);
+  addAll(common, "pool", f.pools);
+  addAll(common, "status", f.statuses);
+  addAll(common, "pod", f.pods);
+  addAll(common, "domain", f.domains);
+  addIfSet(common, "agent_name", f.agentName);
+  addIfSet(common, "owner", f.owner);
+  common.insert(common.end(), f.extra.begin(), f.extra.end());
+
+  // Many IDs go in batches so the query string stays within what HTTP servers and proxies
+  // accept; MAAS ORs the IDs and ANDs the other filters, so the batches' answers simply add up.
   std::vector<Machine> out;
-  for (const auto& o : json::objects(callForArray(transport_, request), "machine")) {
-    out.push_back(parseMachine(o));
-  }
+  std::size_t next = 0;
+  do {
+    Request request{"GET", "machines/", "", {}, false};
+    const std::size_t end = std::min(f.ids.size(), next + kMaxIdsPerList);
+    for (; next < end; ++next) request.params.emplace_back("id", f.ids[next]);
+    request.params.insert(request.params.end(), common.begin(), common.end());
+    for (const auto& o : json::objects(callForArray(transport_, request), "machine")) {
+      out.push_back(parseMachine(o));
+    }
+  } while (next < f.ids.size());
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -55,9 +56,14 @@ struct Machine {
 
 Machine parseMachine(const Poco::JSON::Object::Ptr& object, const std::string& what = "machine");
 
+// IDs per machines/ request; keeps the query string near 1.5 KB with MAAS's 6-character IDs.
+inline constexpr std::size_t kMaxIdsPerList = 150;
+
 // List filters, as MAAS names them; every list becomes one repeated key.
 struct MachineFilter {
-  std::vector<std::string> ids;  // many at once, for batched status polling
+  // Many at once, for batched status polling; more than kMaxIdsPerList are sent in several
+  // requests whose answers are concatenated.
+  std::vector<std::string> ids;
   std::vector<std::string> hostnames;
   std::vector<std::string> macAddresses;
   std::vector<std::string> tags;

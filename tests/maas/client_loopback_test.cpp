@@ -123,6 +123,33 @@ TEST(ClientWire, OpInQueryParamsInFormBodyRepeatedKeysKept) {
       << seen[2].body;
 }
 
+TEST(ClientWire, ManyIdsArePolledInBatches) {
+  ScriptedServer server([](int index, auto&, auto& response) {
+    ScriptedServer::reply(response, 200,
+                          R"([{"system_id": "m)" + std::to_string(index) + R"(", "status": 6}])");
+  });
+  maas::Client client(configFor(server));
+  maas::MachineFilter filter;
+  for (int i = 0; i < 320; ++i) filter.ids.push_back("id" + std::to_string(i));
+  filter.agentName = "c1";
+  const auto found = maas::Machines(client).list(filter);
+  ASSERT_EQ(found.size(), 3u);  // one machine per answer, answers concatenated
+  EXPECT_EQ(found[2].systemId, "m2");
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  const auto ids = [](const std::string& uri) {
+    std::size_t n = 0;
+    for (auto at = uri.find("id=id"); at != std::string::npos; at = uri.find("id=id", at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(ids(seen[0].uri), maas::kMaxIdsPerList);
+  EXPECT_EQ(ids(seen[1].uri), maas::kMaxIdsPerList);
+  EXPECT_EQ(ids(seen[2].uri), 320 - 2 * maas::kMaxIdsPerList);
+  EXPECT_NE(seen[0].uri.find("id=id0&"), std::string::npos);
+  EXPECT_NE(seen[2].uri.find("id=id319&agent_name=c1"), std::string::npos) << seen[2].uri;
+  for (const auto& r : seen) EXPECT_NE(r.uri.find("agent_name=c1"), std::string::npos);
+}
+
 TEST(ClientWire, AcceptsUrlWithOrWithoutApiSuffixAndSlash) {
   ScriptedServer server(
       always(200, R"({"version": "3.6.0", "subversion": "x", "capabilities": []})"));

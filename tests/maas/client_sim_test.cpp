@@ -166,6 +166,14 @@ TEST_F(ClientSim, ListFiltersIncludingManyIds) {
   }
 }
 
+TEST_F(ClientSim, BatchedPollingOfManyIds) {
+  maas::MachineFilter filter;
+  for (int i = 0; i < 200; ++i) filter.ids.push_back("gone" + std::to_string(i));
+  for (const auto& m : machines_.list()) filter.ids.push_back(m.systemId);
+  EXPECT_EQ(machines_.list(filter).size(), 4u);  // IDs MAAS does not know are simply not listed
+  EXPECT_EQ(sim_.count("GET machines", "200"), 1u + 2u);
+}
+
 TEST_F(ClientSim, AllocateDeployAnnotateRelease) {
   maas::AllocateRequest want;
   want.tags = {"ssd"};
@@ -343,9 +351,14 @@ TEST_F(ClientSim, VmHostsComposeAndDecompose) {
   // The host's name rules and capacity are MAAS's to enforce; their errors are typed.
   compose.storage = {{"root", 20, ""}};
   EXPECT_THROW(vmHosts_.compose(host.id, compose), maas::BadRequest);  // hostname taken
-  maas::ComposeRequest huge;
+  maas::ComposeRequest huge;  // more than the "fast" pool holds: MAAS's 503 PodProblem
   huge.storage = {{"root", 1000, "fast"}};
-  EXPECT_THROW(vmHosts_.compose(host.id, huge), maas::MaasError);
+  try {
+    vmHosts_.compose(host.id, huge);
+    FAIL() << "expected Unavailable";
+  } catch (const maas::Unavailable& e) {
+    EXPECT_FALSE(e.retryAfter().has_value());
+  }
 
   machines_.remove(composed.systemId);  // decomposes the VM
   const auto freed = vmHosts_.get(host.id);
