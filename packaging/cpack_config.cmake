@@ -26,18 +26,23 @@ foreach(component sdk testkit dev_docs)
   string(TOUPPER ${component} C)
   set(CPACK_COMPONENT_${C}_GROUP dev)
 endforeach()
-set(CPACK_COMPONENT_GROUP_MAASPROV_DESCRIPTION
-"provisioning controller for Canonical MAAS
- maasprovd reconciles Kubernetes-style MaasMachine and MaasCluster objects
- against a MAAS 3.x region API, with bare-metal, LXD and DNS endpoint backends
- loaded as plugins. This package holds the daemon, its systemd unit and
- configuration, the maasprov command-line client and the in-tree plugins.")
-set(CPACK_COMPONENT_GROUP_DEV_DESCRIPTION
-"SDK for maasprov provisioning plugins
- The C ABI header and header-only C++ wrapper for out-of-tree maasprov
- plugins, the CMake package (find_package(MaasProv)), the conformance checker
- maasprov-plugin-check, the MAAS simulator maas-sim, an example plugin and the
- plugin authoring guide.")
+# Descriptions: the first line is the synopsis (deb) / summary (rpm), the rest the long text.
+set(MAASPROV_SUMMARY "provisioning controller for Canonical MAAS")
+set(MAASPROV_DESCRIPTION "maasprovd reconciles Kubernetes-style MaasMachine and MaasCluster objects
+against a MAAS 3.x region API, with bare-metal, LXD and DNS endpoint backends
+loaded as plugins. This package holds the daemon, its systemd unit and
+configuration, the maasprov command-line client and the in-tree plugins.")
+set(MAASPROV_DEV_SUMMARY "SDK for maasprov provisioning plugins")
+set(MAASPROV_DEV_DESCRIPTION "The C ABI header and header-only C++ wrapper for out-of-tree maasprov
+plugins, the CMake package (find_package(MaasProv)), the conformance checker
+maasprov-plugin-check, the MAAS simulator maas-sim, an example plugin and the
+plugin authoring guide.")
+set(CPACK_DEBIAN_MAASPROV_DESCRIPTION "${MAASPROV_SUMMARY}\n${MAASPROV_DESCRIPTION}")
+set(CPACK_DEBIAN_DEV_DESCRIPTION "${MAASPROV_DEV_SUMMARY}\n${MAASPROV_DEV_DESCRIPTION}")
+set(CPACK_RPM_MAASPROV_PACKAGE_SUMMARY "${MAASPROV_SUMMARY}")
+set(CPACK_RPM_MAASPROV_PACKAGE_DESCRIPTION "${MAASPROV_DESCRIPTION}")
+set(CPACK_RPM_DEV_PACKAGE_SUMMARY "${MAASPROV_DEV_SUMMARY}")
+set(CPACK_RPM_DEV_PACKAGE_DESCRIPTION "${MAASPROV_DEV_DESCRIPTION}")
 
 # ---- Debian --------------------------------------------------------------------------------
 set(CPACK_DEB_COMPONENT_INSTALL ON)
@@ -64,6 +69,8 @@ set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
 set(CPACK_RPM_PACKAGE_LICENSE "LicenseRef-not-yet-chosen")
 set(CPACK_RPM_PACKAGE_URL "https://maas.io")
+# /etc and /var paths: not relocatable.
+set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_MAASPROV_PACKAGE_NAME maasprov)
 set(CPACK_RPM_MAASPROV_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_MAASPROV_PACKAGE_REQUIRES_PRE "shadow-utils")

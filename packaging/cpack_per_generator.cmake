@@ -5,3 +5,9 @@ if(CPACK_GENERATOR STREQUAL "DEB")
 elseif(CPACK_GENERATOR STREQUAL "RPM")
   set(CPACK_COMPONENTS_ALL ${CPACK_MAASPROV_RPM_COMPONENTS})
 endif()
+
+# CPackDeb would prepend the project-wide summary to each package's own description (whose
+# first line is already its synopsis).
+if(CPACK_GENERATOR STREQUAL "DEB")
+  unset(CPACK_PACKAGE_DESCRIPTION_SUMMARY)
+endif()

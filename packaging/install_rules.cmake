@@ -1,13 +1,11 @@
 # What the packages contain beyond what the targets' own CMakeLists already install
-# (maasprovd: COMPONENT daemon; SDK headers, CMake package, maasprov-plugin-check: sdk;
+# (maasprovd and the maasprov CLI: COMPONENT daemon; SDK headers, CMake package, maasprov-plugin-check: sdk;
 # maas-sim: testkit). Paths are absolute or relative to the package prefix /usr.
 
-# The CLI, once framework/cli builds it.
-if(TARGET maasprov)
-  install(TARGETS maasprov RUNTIME DESTINATION bin COMPONENT cli)
-endif()
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/completion/maasprov)
-  install(FILES completion/maasprov DESTINATION share/bash-completion/completions COMPONENT cli)
+# The CLI installs itself (framework/cli, COMPONENT daemon); its bash completion lives here.
+if(TARGET maasprov AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/completion/maasprov.bash)
+  install(FILES completion/maasprov.bash DESTINATION share/bash-completion/completions
+          RENAME maasprov COMPONENT cli)
 endif()
 
 # Plugins: the plugins' own rule uses the build's libdir (lib under the default /usr/local
