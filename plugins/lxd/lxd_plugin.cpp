@@ -334,6 +334,7 @@ Result LxdPlugin::composeNew(const Call& c) {
     ++adoptions_;  // composed by an earlier call whose answer was lost: adopt it
     c.host.info("VM " + c.hostname + " already exists in MAAS; adopting it");
   } else {
+    ledger_.forget(c.owner.uid);  // nothing was placed
     PluginError e(r.status == 404 ? ErrorType::HostUnavailable : ErrorType::VMCreationFailed,
                   "MAAS refused to compose " + want + " on " + info.name + " (HTTP " +
                       std::to_string(r.status) + ": " + r.body.substr(0, 300) + ")",

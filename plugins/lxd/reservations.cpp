@@ -51,12 +51,21 @@ Ledger::Choice Ledger::selectAndReserve(const Snapshot& snap,
       auto h = byId.find(e.hostId);
       if (h != byId.end() && h->second->pool == e.pool) p.diskBytes += e.size.diskBytes;
     }
-    // Spread: the cluster's machines placed by this instance that the request may not show.
-    if (e.cluster == cluster &&
-        std::find(placedUids.begin(), placedUids.end(), e.uid) == placedUids.end() && counts) {
-      ++input.zoneCounts[e.zone];
-      ++input.hostCounts[e.hostName];
+  }
+  // Spread: the cluster's machines this instance placed that the request does not show placed.
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = placements_.begin(); it != placements_.end();) {
+    if (now - it->second.at > kPlacementTtl) {
+      it = placements_.erase(it);
+      continue;
     }
+    const Placement& p = it->second;
+    if (it->first != uid && p.cluster == cluster &&
+        std::find(placedUids.begin(), placedUids.end(), it->first) == placedUids.end()) {
+      ++input.zoneCounts[p.zone];
+      ++input.hostCounts[p.hostName];
+    }
+    ++it;
   }
   Choice c;
   c.result = SelectOptimalHost(hosts, input);
@@ -72,6 +81,7 @@ Ledger::Choice Ledger::selectAndReserve(const Snapshot& snap,
     e.cluster = cluster;
     e.uid = uid;
     entries_.push_back(e);
+    placements_[uid] = Placement{cluster, h.zone, h.name, now};
     c.hold = Hold(this, e.id);
   }
   return c;
@@ -91,6 +101,11 @@ void Ledger::prune() {
                         : *std::min_element(openSnapshots_.begin(), openSnapshots_.end());
   entries_.remove_if(
       [oldest](const Entry& e) { return e.completedAt != 0 && e.completedAt < oldest; });
+}
+
+void Ledger::forget(const std::string& uid) {
+  std::lock_guard lock(mu_);
+  placements_.erase(uid);
 }
 
 size_t Ledger::size() const {

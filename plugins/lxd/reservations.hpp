@@ -9,16 +9,22 @@
 // open snapshot predates their completion. Counting a VM both in MAAS's `used` and here is
 // conservative: it can only under-commit, briefly.
 //
+// Spreading also remembers where this instance placed each machine (by uid, for `placementTtl`),
+// because a request's `machines` may have been read before another machine's placement was
+// checkpointed; a machine the request already shows placed is never counted twice.
+//
 // Ownership: the instance owns one Ledger; Snapshot and Hold are RAII handles that must not
 // outlive it. Thread-safety: every member is safe to call concurrently (one mutex; selection
 // runs under it so choosing and reserving are one atomic step).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "selection.hpp"
@@ -71,8 +77,9 @@ class Ledger {
   };
 
   // Adds what counts for `snap` to input.pending (by host id; disk only when in the same pool as
-  // the candidate's) and to the spread counts (the cluster's entries whose uid `placed` does not
-  // already know), runs SelectOptimalHost, and reserves the chosen host for `want` atomically.
+  // the candidate's) and this instance's placements of the cluster's other machines that
+  // `placedUids` (the request's machines already placed) does not cover to the spread counts,
+  // runs SelectOptimalHost, and reserves the chosen host for the request atomically.
   struct Choice {
     SelectionResult result;
     Hold hold;
@@ -81,6 +88,9 @@ class Ledger {
                           SelectionInput input, const std::string& cluster, const std::string& uid,
                           const std::vector<std::string>& placedUids);
 
+  // Forgets where `uid` was placed (deleted, or its compose failed).
+  void forget(const std::string& uid);
+
   size_t size() const;
   std::vector<Entry> entries() const;
 
@@ -88,7 +98,16 @@ class Ledger {
   void complete(uint64_t id);
   void prune();  // with mu_ held
 
+  struct Placement {
+    std::string cluster;
+    std::string zone;
+    std::string hostName;
+    std::chrono::steady_clock::time_point at;
+  };
+  static constexpr std::chrono::minutes kPlacementTtl{10};
+
   mutable std::mutex mu_;
+  std::unordered_map<std::string, Placement> placements_;  // uid -> where this instance put it
   uint64_t clock_ = 0;
   uint64_t nextId_ = 0;
   std::list<Entry> entries_;

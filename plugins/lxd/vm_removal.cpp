@@ -18,6 +18,7 @@ RemoveResult LxdPlugin::remove(const Request& req, Host& host) {
     return out;
   }
   clearRetries(uid);
+  ledger_.forget(uid);
   const MaasClient maas = host.maas();
   const std::string hostname = vmHostname(req.ns(), req.name(), uid);
   // Ours: the VM with our hostname (composed, maybe never allocated) and whatever agent_name

@@ -148,5 +148,28 @@ TEST(LxdLedger, ACompletedReservationStillCountsForAnOlderSnapshotAndSpreadsTheC
   EXPECT_EQ(second.result.chosen, 1);  // host a is full, and zone-a already has one
 }
 
+TEST(LxdLedger, PlacementsSpreadLaterSelectionsUntilTheRequestShowsThemOrTheyAreForgotten) {
+  Ledger ledger;
+  const std::vector<HostCandidate> hosts = {host(1, "a", "zone-a", 64, 65536),
+                                            host(2, "b", "zone-b", 64, 32768)};
+  {
+    Ledger::Snapshot snap(ledger);
+    ASSERT_EQ(ledger.selectAndReserve(snap, hosts, want(1, 1024), "ns/c", "u1", {}).result.chosen,
+              0);
+  }
+  ASSERT_EQ(ledger.size(), 0u);  // completed and pruned: MAAS's used shows it from now on
+  Ledger::Snapshot later(ledger);
+  // The request's machines do not show u1 placed yet: the zone it took still counts.
+  EXPECT_EQ(ledger.selectAndReserve(later, hosts, want(1, 1024), "ns/c", "u2", {}).result.chosen,
+            1);
+  // Another cluster is not spread against it; a request showing u1 placed counts it itself.
+  EXPECT_EQ(
+      ledger.selectAndReserve(later, hosts, want(1, 1024), "ns/other", "u3", {}).result.chosen, 0);
+  ledger.forget("u2");
+  SelectionInput shown = want(1, 1024);
+  shown.zoneCounts["zone-a"] = 1;  // u1, as the request shows it
+  EXPECT_EQ(ledger.selectAndReserve(later, hosts, shown, "ns/c", "u4", {"u1"}).result.chosen, 1);
+}
+
 }  // namespace
 }  // namespace maasprov::lxd
