@@ -6,12 +6,12 @@
 work=${MAASPROV_CHECK_WORK:?}
 version=$(project_version)
 
-# wait_for SECONDS COMMAND...: retry COMMAND every 0.2 s.
+# wait_for SECONDS PID COMMAND...: retry COMMAND every 0.2 s while process PID lives.
 wait_for() {
-  local deadline=$((SECONDS + $1))
-  shift
+  local deadline=$((SECONDS + $1)) pid=$2
+  shift 2
   until "$@"; do
-    [ $SECONDS -lt $deadline ] || return 1
+    [ $SECONDS -lt $deadline ] && kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.2
   done
 }
@@ -23,7 +23,7 @@ echo "$key" >"$work/maas-key"
   --deploy-seconds 0.2 --commission-seconds 0.2 --release-seconds 0.2 \
   >"$work/sim.log" 2>&1 &
 echo $! >"$work/maas-sim.pid"
-wait_for 20 test -s "$work/sim.port" || { cat "$work/sim.log" >&2; fail "maas-sim did not start"; }
+wait_for 20 "$(cat "$work/maas-sim.pid")" test -s "$work/sim.port" || { cat "$work/sim.log" >&2; fail "maas-sim did not start"; }
 sim_port=$(cat "$work/sim.port")
 ok "installed maas-sim listens on 127.0.0.1:$sim_port"
 
@@ -41,7 +41,7 @@ setpriv --reuid=maasprov --regid=maasprov --init-groups /usr/sbin/maasprovd --co
 echo $! >"$work/maasprovd.pid"
 pid=$(cat "$work/maasprovd.pid")
 ready_line() { grep -q 'maasprovd ready: API on' "$work/daemon.log"; }
-if ! wait_for 30 ready_line; then
+if ! wait_for 30 "$pid" ready_line; then
   cat "$work/daemon.log" >&2
   fail "the installed maasprovd did not start"
 fi
@@ -51,7 +51,7 @@ ok "installed maasprovd runs as maasprov, API on 127.0.0.1:$api_port"
 
 api="http://127.0.0.1:$api_port"
 readyz() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$api/readyz")" = 200 ]; }
-wait_for 30 readyz || { cat "$work/daemon.log" >&2; fail "GET /readyz did not answer 200"; }
+wait_for 30 "$pid" readyz || { cat "$work/daemon.log" >&2; fail "GET /readyz did not answer 200"; }
 ok "GET /readyz: 200"
 
 plugins=$(curl -fsS -H "Authorization: Bearer $(cat /etc/maasprov/api-token)" \
