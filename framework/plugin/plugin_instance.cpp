@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -65,6 +66,47 @@ const char* opName(int op) {
   }
 }
 
+// Plugins may hand back arbitrary bytes; messages leave the host as JSON and log lines, which
+// must be valid UTF-8. Keeps well-formed sequences, replaces each bad byte with U+FFFD.
+std::string validUtf8(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+  const size_t n = in.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char c = s[i];
+    size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) {
+      len = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong
+      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    }
+    bool ok = len > 0 && i + len <= n;
+    for (size_t k = 1; ok && k < len; ++k) {
+      const unsigned char b = s[i + k];
+      ok = k == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+    }
+    if (ok) {
+      out.append(in, i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 PluginFailure internal(const std::string& message) {
   PluginFailure f;
   f.type = ErrorType::Internal;
@@ -108,6 +150,15 @@ void applyDocument(const Poco::JSON::Object::Ptr& doc, CallOutcome& out) {
   }
 }
 
+// Applied to every outcome before it leaves the host's plugin boundary.
+CallOutcome withValidText(CallOutcome out) {
+  if (out.error) {
+    out.error->message = validUtf8(out.error->message);
+    out.error->host = validUtf8(out.error->host);
+  }
+  return out;
+}
+
 }  // namespace
 
 PluginInstance::PluginInstance(Private, std::shared_ptr<const PluginLibrary> library,
@@ -143,7 +194,7 @@ std::shared_ptr<PluginInstance> PluginInstance::create(std::shared_ptr<const Plu
                   buffers.message.text
             : "returned code " + std::to_string(rc);
     throw PluginLoadError(library->file().string(),
-                          "plugin '" + library->name() + "' refused to start: " + why);
+                          "plugin '" + library->name() + "' refused to start: " + validUtf8(why));
   }
   return self;
 }
@@ -172,7 +223,7 @@ CallOutcome PluginInstance::invoke(Op op, const std::string& request, const Call
   call->env = env_;
   call->checkpoint = options.checkpoint;
   call->cancel = options.cancel ? options.cancel : std::make_shared<std::atomic<bool>>(false);
-  if (options.timeout.count() <= 0) return invokeHere(op, request, call);
+  if (options.timeout.count() <= 0) return withValidText(invokeHere(op, request, call));
 
   call->deadline = std::chrono::steady_clock::now() + options.timeout;
   std::promise<CallOutcome> promise;
@@ -182,20 +233,35 @@ CallOutcome PluginInstance::invoke(Op op, const std::string& request, const Call
       [self = shared_from_this(), op, request, call, p = std::move(promise)]() mutable {
         p.set_value(self->invokeHere(op, request, call));
       });
-  if (future.wait_for(options.timeout) == std::future_status::ready) {
-    worker.join();
-    return future.get();
+  // Short slices so that a cancel (shutdown) is noticed promptly, not only at the deadline.
+  constexpr auto kSlice = std::chrono::milliseconds(50);
+  bool cancelled = false;
+  while (true) {
+    const auto left = call->deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    if (future.wait_for(std::min<std::chrono::steady_clock::duration>(left, kSlice)) ==
+        std::future_status::ready) {
+      worker.join();
+      return withValidText(future.get());
+    }
+    if (call->cancel->load()) {
+      cancelled = true;
+      break;
+    }
   }
   call->cancel->store(true);
   worker.detach();
   CallOutcome out;
-  out.timedOut = true;
+  out.timedOut = !cancelled;
   PluginFailure f;
   f.type = ErrorType::Transient;
   f.retryable = true;
-  f.message = "plugin '" + library_->name() + "' did not return from " +
-              opName(static_cast<int>(op)) + " within " + std::to_string(options.timeout.count()) +
-              " ms; the call was abandoned and cancelled";
+  f.message = "plugin '" + library_->name() + "' " +
+              (cancelled ? std::string("was cancelled during ") + opName(static_cast<int>(op)) +
+                               "; the call was abandoned"
+                         : std::string("did not return from ") + opName(static_cast<int>(op)) +
+                               " within " + std::to_string(options.timeout.count()) +
+                               " ms; the call was abandoned and cancelled");
   out.error = f;
   {
     std::lock_guard<std::mutex> lock(call->mutex);

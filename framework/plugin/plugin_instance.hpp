@@ -9,7 +9,10 @@
 // Timeouts: with CallOptions::timeout > 0 the call runs on a helper thread; if the plugin has not
 // returned in time the caller gets a Transient failure at once, the call is flagged cancelled
 // (host services then refuse further MAAS calls and checkpoints), and the helper thread is left
-// to finish on its own, keeping the instance and its library alive until it does.
+// to finish on its own, keeping the instance and its library alive until it does. A timed call
+// also returns (Transient, "cancelled", timedOut false) within ~50 ms of CallOptions::cancel
+// being set, even if the plugin never checks it.
+// Error messages and hosts are made valid UTF-8 (bad bytes become U+FFFD) before they leave.
 //
 // Ownership: always held by shared_ptr (create()); destroys the plugin's instance in its
 // destructor, which runs only when no call is running. Keeps its PluginLibrary alive.

@@ -255,6 +255,58 @@ TEST(Instance, ExternalCancelFlagStopsACooperativePlugin) {
   EXPECT_TRUE(out.status->getValue<bool>("stoppedOnCancel"));
 }
 
+TEST(Instance, CancelFlagEndsATimedCallBeforeItsTimeout) {
+  // The plugin sleeps 2 s without asking whether it should stop; the timeout is far away.
+  auto instance = PluginInstance::create(PluginLibrary::load(fixture("fixture_stuck")), nullptr);
+  CallOptions options;
+  options.timeout = std::chrono::seconds(60);
+  options.cancel = std::make_shared<std::atomic<bool>>(false);
+  std::thread stopper([flag = options.cancel] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    flag->store(true);
+  });
+  auto start = std::chrono::steady_clock::now();
+  CallOutcome out = instance->reconcile(kMachineRequest, options);
+  auto took = std::chrono::steady_clock::now() - start;
+  stopper.join();
+  ASSERT_FALSE(out.ok());
+  EXPECT_FALSE(out.timedOut);
+  EXPECT_EQ(out.error->type, ErrorType::Transient);
+  EXPECT_NE(out.error->message.find("was cancelled during reconcile"), std::string::npos)
+      << out.error->message;
+  EXPECT_LT(took, std::chrono::milliseconds(1900));  // before the plugin's own 2 s nap ends
+}
+
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or bytes past U+10FFFF).
+bool isValidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+TEST(Instance, InvalidUtf8FromAPluginBecomesValidText) {
+  auto instance = PluginInstance::create(PluginLibrary::load(fixture("fixture_garbage")), nullptr);
+  for (auto timeout : {std::chrono::milliseconds(0), std::chrono::milliseconds(30000)}) {
+    CallOptions options;
+    options.timeout = timeout;
+    CallOutcome out = instance->reconcile(kMachineRequest, options);
+    ASSERT_FALSE(out.ok());
+    EXPECT_TRUE(isValidUtf8(out.error->message)) << out.error->message;
+    EXPECT_TRUE(isValidUtf8(out.error->host)) << out.error->host;
+    // Readable parts survive; each bad byte is one replacement character.
+    EXPECT_EQ(out.error->message, "bad \uFFFD bytes \uFFFD and \uFFFD end \uFFFD\uFFFD");
+    EXPECT_EQ(out.error->host, "host-\uFFFD");
+  }
+}
+
 TEST(Instance, ConcurrentReconcilesOnOneInstance) {
   Loaded p("fixture_good");
   p.maas->response = {200, {}, R"({"system_id": "x"})"};
