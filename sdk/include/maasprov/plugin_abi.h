@@ -244,7 +244,11 @@ typedef struct maasprov_instance maasprov_instance;
  *      "machines": [<the other MaasMachines of the same cluster, with status>]}
  * Result documents (appended to maasprov_result.document):
  *   reconcile:  {"status": {<status fields to set; top-level keys replace>},
- *                "requeueAfterSeconds": <n, optional: reconcile again after n seconds>}
+ *                "requeueAfterSeconds": <n, optional: reconcile again after n seconds>,
+ *                "machineStatus": {<machine name>: {<status patch for that machine>}, ...}}
+ *               machineStatus (optional, cluster endpoint providers only): the host applies
+ *               each patch to the named MaasMachine of this cluster, never to the cluster; it
+ *               is also accepted inside "status" (where the C++ SDK's Result carries it).
  *   remove:     {"status": {...optional...}, "done": <true once nothing is left in MAAS;
  *                the host removes its finalizer only then>, "requeueAfterSeconds": <n>}
  *   describe:   any JSON object (health, counters, configuration summary).
