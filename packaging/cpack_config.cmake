@@ -85,7 +85,8 @@ set(CPACK_RPM_DEV_PACKAGE_NAME maasprov-devel)
 set(CPACK_RPM_DEV_PACKAGE_GROUP "Development/Libraries")
 # Directories the distribution owns: the packages must not claim them.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
-  /usr/lib/systemd /usr/lib/systemd/system /var /var/lib /usr/share/cmake
-  /usr/share/bash-completion /usr/share/bash-completion/completions)
+  /usr/sbin /usr/lib/systemd /usr/lib/systemd/system /var /var/lib /usr/share/cmake
+  /usr/share/bash-completion /usr/share/bash-completion/completions
+  /usr/share/man /usr/share/man/man1 /usr/share/man/man8)
 
 include(CPack)

@@ -53,6 +53,23 @@ foreach(package maasprov maasprov-dev)
           DESTINATION share/doc/${package} COMPONENT ${component})
 endforeach()
 
+# Manual pages, gzipped at configure time like the changelog.
+set(man_pages maasprovd.8:docs maas-sim.1:dev_docs maasprov-plugin-check.1:dev_docs)
+if(TARGET maasprov)
+  list(APPEND man_pages maasprov.1:docs)
+endif()
+foreach(entry ${man_pages})
+  string(REPLACE ":" ";" entry ${entry})
+  list(GET entry 0 page)
+  list(GET entry 1 component)
+  string(REGEX REPLACE ".*\\." "" section ${page})
+  execute_process(COMMAND gzip -9nc ${CMAKE_CURRENT_SOURCE_DIR}/man/${page}
+                  OUTPUT_FILE ${CMAKE_CURRENT_BINARY_DIR}/${page}.gz COMMAND_ERROR_IS_FATAL ANY)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS man/${page})
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${page}.gz DESTINATION share/man/man${section}
+          COMPONENT ${component})
+endforeach()
+
 # The SDK package's documentation: the authoring guide and the example plugin's sources.
 install(FILES ${PROJECT_SOURCE_DIR}/docs/plugin-authoring.md
         DESTINATION share/doc/maasprov-dev COMPONENT dev_docs)

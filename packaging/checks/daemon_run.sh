@@ -36,6 +36,7 @@ sed -e "s#^maas.url = .*#maas.url = http://127.0.0.1:$sim_port/MAAS#" \
     /etc/maasprov/maasprovd.properties >"$work/daemon/maasprovd.properties"
 chown maasprov:maasprov "$work/daemon/maasprovd.properties"
 
+: >"$work/daemon.log"  # exists before the background shell opens it
 setpriv --reuid=maasprov --regid=maasprov --init-groups /usr/sbin/maasprovd --config "$work/daemon/maasprovd.properties" \
   >"$work/daemon.log" 2>&1 &
 echo $! >"$work/maasprovd.pid"

@@ -11,11 +11,13 @@ dev_files=$(listing "$dev")
 
 expected=(/usr/sbin/maasprovd /lib/systemd/system/maasprovd.service
           /etc/maasprov/maasprovd.properties
-          /usr/share/doc/maasprov/copyright /usr/share/doc/maasprov/changelog.gz)
+          /usr/share/doc/maasprov/copyright /usr/share/doc/maasprov/changelog.gz
+          /usr/share/man/man8/maasprovd.8.gz)
 for so in $(built_plugins); do
   expected+=("/usr/lib/$ma/maasprov/plugins/$so")
 done
-cli_built && expected+=(/usr/bin/maasprov /usr/share/bash-completion/completions/maasprov)
+cli_built && expected+=(/usr/bin/maasprov /usr/share/bash-completion/completions/maasprov
+                        /usr/share/man/man1/maasprov.1.gz)
 expect_paths "maasprov.deb" "$main_files" "${expected[@]}"
 [ "$(grep -c '/maasprov/plugins/.*\.so$' <<<"$main_files")" -ge 3 ] ||
   fail "maasprov.deb: expected at least the 3 in-tree plugins, found: $(grep '\.so$' <<<"$main_files")"
@@ -28,6 +30,7 @@ expect_paths "maasprov-dev.deb" "$dev_files" \
   /usr/share/cmake/MaasProv/MaasProvTargets.cmake \
   /usr/share/cmake/MaasProv/MaasProvPlugin.cmake \
   /usr/bin/maasprov-plugin-check /usr/bin/maas-sim \
+  /usr/share/man/man1/maasprov-plugin-check.1.gz /usr/share/man/man1/maas-sim.1.gz \
   /usr/share/doc/maasprov-dev/plugin-authoring.md \
   /usr/share/doc/maasprov-dev/examples/CMakeLists.txt \
   /usr/share/doc/maasprov-dev/copyright /usr/share/doc/maasprov-dev/changelog.gz

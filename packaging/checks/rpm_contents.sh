@@ -16,7 +16,7 @@ for so in $(built_plugins); do
 done
 cli_built && expected+=(/usr/bin/maasprov /usr/share/bash-completion/completions/maasprov)
 expect_paths "maasprov.rpm" "$main_files" "${expected[@]}"
-for shared in /usr/lib/systemd /usr/lib/systemd/system /var/lib /etc /usr/bin; do
+for shared in /usr/lib/systemd /usr/lib/systemd/system /var/lib /etc /usr/bin /usr/sbin /usr/share/man/man8; do
   ! grep -qxF "$shared" <<<"$main_files" || fail "maasprov.rpm claims the system directory $shared"
 done
 ok "maasprov.rpm claims no system directory"
