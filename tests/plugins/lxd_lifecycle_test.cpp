@@ -56,6 +56,39 @@ vm_hosts:
   EXPECT_EQ(composes("200"), 9);
 }
 
+TEST_F(LxdLifecycle, TwoControllersRacingForTheLastSlotLoseToMaasNotToOverCommit) {
+  // Two plugin instances (two controller replicas) share no ledger. Both read the host while it
+  // is empty (slow GET vm-hosts/), both compose: MAAS's own over-commit check refuses one.
+  start(R"(
+vm_hosts:
+  - {name: one, zone: zone-a, cores: 2, memory: 65536, storage_pools: [{name: default, size_gb: 500}]}
+)");
+  LoadedPlugin other("lxd", sim_->client(), kLxdFastConfig);
+  ASSERT_EQ(setFaults(R"({"endpoints": {"GET vm-hosts": {"slow": 1.0, "slow_ms": 300}}})"), 200);
+  JsonObject a = lxdMachine("race-a", lxdSpec(2, 2048), false);
+  JsonObject b = lxdMachine("race-b", lxdSpec(2, 2048), false);
+  plugin::CallOutcome outA, outB;
+  std::thread ta([&] { outA = plugin_->reconcile(a, call_); });
+  std::thread tb([&] { outB = other.reconcile(b, call_); });
+  ta.join();
+  tb.join();
+  ASSERT_NE(outA.ok(), outB.ok());
+  const plugin::CallOutcome& lost = outA.ok() ? outB : outA;
+  EXPECT_EQ(lost.error->type, plugin::ErrorType::VMCreationFailed);
+  EXPECT_TRUE(lost.error->retryable);
+  EXPECT_LE(lost.error->requeueAfter.count(), 30000);
+  EXPECT_NE(lost.error->message.find("overcommit"), std::string::npos) << lost.error->message;
+  EXPECT_EQ(reasonOf(outA.ok() ? b : a, "LXDVMCreated"), "VMCreationFailed");
+  EXPECT_EQ(usedCores("one"), 2);
+  EXPECT_EQ(composes("503"), 1);
+  // Retried, the loser now sees the host full: a shortfall, not another refused compose.
+  ASSERT_EQ(setFaults("{}"), 200);
+  auto again = outA.ok() ? other.reconcile(b, call_) : plugin_->reconcile(a, call_);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error->type, plugin::ErrorType::InsufficientResources);
+  EXPECT_EQ(composes("503"), 1);
+}
+
 TEST_F(LxdLifecycle, CrashBetweenComposeAndStatusWriteAdoptsTheVmWithOneCompose) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("crash", lxdSpec(2, 2048));

@@ -6,6 +6,10 @@
 // may be called from several (the concurrency test).
 #pragma once
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -138,6 +142,18 @@ class LxdTest : public ::testing::Test {
     return maassim::testing::Call(sim_->port(), "POST",
                                   "/_sim/machines/" + systemId + "/fail-next-deploy", {}, "")
         .status;
+  }
+  // POST /_sim/faults with a JSON body (docs/maas-sim.md); the HTTP status.
+  int setFaults(const std::string& json) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", sim_->port());
+    Poco::Net::HTTPRequest req("POST", "/_sim/faults", Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(json.size()));
+    session.sendRequest(req) << json;
+    Poco::Net::HTTPResponse resp;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), body);
+    return resp.getStatus();
   }
   // MAAS's id of a VM host, by name.
   std::string hostId(const std::string& name) {
