@@ -58,13 +58,17 @@ vm_hosts:
 
 TEST_F(LxdLifecycle, TwoControllersRacingForTheLastSlotLoseToMaasNotToOverCommit) {
   // Two plugin instances (two controller replicas) share no ledger. Both read the host while it
-  // is empty (slow GET vm-hosts/), both compose: MAAS's own over-commit check refuses one.
+  // is empty (MAAS takes 0.5 s before acting on a compose), both compose: MAAS's own over-commit
+  // check refuses one.
   start(R"(
 vm_hosts:
   - {name: one, zone: zone-a, cores: 2, memory: 65536, storage_pools: [{name: default, size_gb: 500}]}
 )");
   LoadedPlugin other("lxd", sim_->client(), kLxdFastConfig);
-  ASSERT_EQ(setFaults(R"({"endpoints": {"GET vm-hosts": {"slow": 1.0, "slow_ms": 300}}})"), 200);
+  ASSERT_EQ(
+      setFaults(
+          R"({"endpoints": {"POST vm-hosts/{id} op=compose": {"slow": 1.0, "slow_ms": 500}}})"),
+      200);
   JsonObject a = lxdMachine("race-a", lxdSpec(2, 2048), false);
   JsonObject b = lxdMachine("race-b", lxdSpec(2, 2048), false);
   plugin::CallOutcome outA, outB;
