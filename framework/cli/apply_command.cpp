@@ -27,7 +27,7 @@ Command applyCommand() {
   c.defineOptions = [](Poco::Util::OptionSet& options) { addFileOption(options); };
   c.run = [](const Invocation& inv, Terminal& term) {
     if (!inv.args.empty()) throw usageError("apply: unexpected argument '" + inv.args[0] + "'");
-    auto manifests = readManifests(inv.values("filename"), term.in);
+    auto manifests = readManifests(inv.values("filename"), term.in, term.err);
     resolveNamespaces(manifests, inv.namespaceOr(), inv.has("namespace"));
     for (const auto& m : manifests) {
       model::Object object = m.object;
@@ -52,6 +52,8 @@ Command applyCommand() {
                  << std::endl;
       } catch (const CliError& e) {
         if (e.exitCode() != kExitFailed) throw;  // unreachable, auth: nothing else will work
+        if (manifests.size() == 1)
+          throw CliError(kExitFailed, objectRef(m.object) + ": " + e.what());
         term.err << "error: " << objectRef(m.object) << ": " << e.what() << std::endl;
         ++failures;
       }

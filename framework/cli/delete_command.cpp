@@ -27,7 +27,7 @@ std::vector<Target> targetsOf(const Invocation& inv, Terminal& term, ApiClient& 
   const std::string ns = inv.namespaceOr();
   if (inv.has("filename")) {
     if (!inv.args.empty()) throw usageError("delete: give either -f or TYPE NAME..., not both");
-    auto manifests = readManifests(inv.values("filename"), term.in);
+    auto manifests = readManifests(inv.values("filename"), term.in, term.err);
     resolveNamespaces(manifests, ns, inv.has("namespace"));
     for (const auto& m : manifests) {
       const auto& meta = model::metadataOf(m.object);
@@ -109,6 +109,7 @@ Command deleteCommand() {
         spec.ns = group.second;
         spec.names = names;
         spec.forDeletion = true;
+        spec.timeoutText = inv.value("timeout", "5m");
         spec.timeout = std::max(std::chrono::milliseconds(1),
                                 std::chrono::duration_cast<std::chrono::milliseconds>(
                                     deadline - std::chrono::steady_clock::now()));

@@ -37,7 +37,8 @@ std::string nameOf(const Poco::JSON::Object::Ptr& o, const std::string& key) {
 
 std::string usedOfTotal(double used, double total, double scale, const char* unit) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, scale == 1 ? "%.0f/%.0f%s" : "%.1f/%.1f%s", used / scale,
+  // GiB keep one decimal (VMs are often 2.5 GiB); cores and GB are whole numbers.
+  std::snprintf(buf, sizeof buf, scale == 1024 ? "%.1f/%.1f%s" : "%.0f/%.0f%s", used / scale,
                 total / scale, unit);
   return buf;
 }

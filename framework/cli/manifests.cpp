@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 
 #include "framework/cli/cli_error.hpp"
@@ -12,13 +13,19 @@
 namespace maasprov::cli {
 namespace {
 
+// In a directory, a file whose first document has no `kind` is not a manifest at all (e.g.
+// examples/maas-inventory.yaml beside examples/cluster.yaml): it is skipped, and said so.
 void decodeInto(const std::string& text, const std::string& source,
-                std::vector<Manifest>& manifests) {
+                std::vector<Manifest>& manifests, std::ostream* skipNotes = nullptr) {
   try {
     for (auto& object : model::decodeDocuments(text, source)) {
       manifests.push_back({source, std::move(object)});
     }
   } catch (const model::DecodeError& e) {
+    if (skipNotes && e.document() == 1 && e.path() == "kind" && e.message() == "required") {
+      *skipNotes << "skipping " << source << ": not a manifest (no kind)" << std::endl;
+      return;
+    }
     throw CliError(kExitFailed, e.what());
   }
 }
@@ -33,7 +40,8 @@ std::string readFile(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::vector<Manifest> readManifests(const std::vector<std::string>& sources, std::istream& stdin) {
+std::vector<Manifest> readManifests(const std::vector<std::string>& sources, std::istream& stdin,
+                                    std::ostream& notes) {
   if (sources.empty()) throw usageError("-f/--filename is required (a file, a directory or -)");
   std::vector<Manifest> manifests;
   for (const auto& source : sources) {
@@ -58,7 +66,7 @@ std::vector<Manifest> readManifests(const std::vector<std::string>& sources, std
       if (files.empty()) {
         throw CliError(kExitFailed, source + ": holds no *.yaml, *.yml or *.json files");
       }
-      for (const auto& file : files) decodeInto(readFile(file), file.string(), manifests);
+      for (const auto& file : files) decodeInto(readFile(file), file.string(), manifests, &notes);
     } else if (std::filesystem::exists(path, ec)) {
       decodeInto(readFile(path), source, manifests);
     } else {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <istream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,10 @@ struct Manifest {
 
 // Decodes every object of every source, in order. Throws CliError (exit 1) with the model's
 // message for the first document that cannot be decoded, or naming a source that cannot be
-// read; nothing is returned partially.
-std::vector<Manifest> readManifests(const std::vector<std::string>& sources, std::istream& stdin);
+// read; nothing is returned partially. In a directory, files that are not manifests at all
+// (their first document has no `kind`) are skipped with a line on `notes`.
+std::vector<Manifest> readManifests(const std::vector<std::string>& sources, std::istream& stdin,
+                                    std::ostream& notes);
 
 // Applies the namespace rules of `apply`/`delete`: an object without metadata.namespace gets
 // `ns`; one whose namespace differs from an explicitly given `-n` is an error.

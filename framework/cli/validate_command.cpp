@@ -22,7 +22,7 @@ Command validateCommand() {
   c.defineOptions = [](Poco::Util::OptionSet& options) { addFileOption(options); };
   c.run = [](const Invocation& inv, Terminal& term) {
     if (!inv.args.empty()) throw usageError("validate: unexpected argument '" + inv.args[0] + "'");
-    auto manifests = readManifests(inv.values("filename"), term.in);
+    auto manifests = readManifests(inv.values("filename"), term.in, term.err);
     std::size_t problems = 0, invalid = 0;
     for (auto& m : manifests) {
       model::Object object = m.object;

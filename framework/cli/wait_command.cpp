@@ -40,7 +40,8 @@ Command waitCommand() {
     if (!spec.forDeletion && spec.type->kind == "Secret") {
       throw usageError("wait: secrets have no conditions (use --for=delete)");
     }
-    spec.timeout = parseTimeout("--timeout", inv.value("timeout", "5m"));
+    spec.timeoutText = inv.value("timeout", "5m");
+    spec.timeout = parseTimeout("--timeout", spec.timeoutText);
     spec.names.assign(inv.args.begin() + 1, inv.args.end());
     if (inv.has("all-namespaces") && !spec.names.empty()) {
       throw usageError("-A cannot be combined with object names");

@@ -233,11 +233,12 @@ std::vector<std::string> waitFor(ApiClient& client, const WaitSpec& spec, Termin
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (remaining.count() <= 0) {
       progress.finish();
-      throw CliError(
-          kExitTimeout,
-          "timed out after " +
-              humanDuration(std::chrono::duration_cast<std::chrono::seconds>(spec.timeout)) +
-              " waiting for " + tracker.goal() + ": " + tracker.pending());
+      const std::string limit =
+          !spec.timeoutText.empty()
+              ? spec.timeoutText
+              : humanDuration(std::chrono::duration_cast<std::chrono::seconds>(spec.timeout));
+      throw CliError(kExitTimeout, "timed out after " + limit + " waiting for " + tracker.goal() +
+                                       ": " + tracker.pending());
     }
     // On a terminal the stream ends every second so the elapsed time keeps ticking.
     int seconds = static_cast<int>(std::ceil(remaining.count() / 1000.0));

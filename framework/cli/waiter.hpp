@@ -24,6 +24,7 @@ struct WaitSpec {
   std::string conditionType = "Ready";  // --for=condition=TYPE[=STATUS]
   std::string conditionStatus = "True";
   std::chrono::milliseconds timeout{300000};
+  std::string timeoutText;  // as the user wrote it, for the timeout message ("90s")
 };
 
 // "condition=Ready", "condition=Ready=False" or "delete"; a usage CliError otherwise.
