@@ -1,0 +1,62 @@
+// A typical reconcile request document (plugin_abi.h): a deployed LXD control-plane
+// MaasMachine as the store holds it (metadata, spec, status with conditions), its cluster,
+// 1 KiB of base64 user data and two other machines of the cluster. About 6 KB of JSON.
+#pragma once
+
+#include <string>
+
+namespace maasprov::bench {
+
+inline std::string typicalMachine(const std::string& name, const std::string& zone) {
+  return R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta1","kind":"MaasMachine",)"
+         R"("metadata":{"name":")" +
+         name +
+         R"(","namespace":"default",)"
+         R"("uid":"6f1c1d2e-8a57-4c61-9a0b-2f4f0d3c)" +
+         std::to_string(name.size()) +
+         R"(aa1",)"
+         R"("generation":1,"resourceVersion":"48213","creationTimestamp":"2026-11-25T08:00:00Z",)"
+         R"("labels":{"cluster.x-k8s.io/cluster-name":"c1","cluster.x-k8s.io/control-plane":""},)"
+         R"("annotations":{"maasprov.io/owner":"platform-team"},)"
+         R"("finalizers":["maasmachine.infrastructure.cluster.x-k8s.io"]},)"
+         R"("spec":{"minCPU":2,"minMemory":4096,"image":"ubuntu/jammy","provisioningMode":"lxd",)"
+         R"("tags":["k8s"],"lxdConfig":{"storage":{"size":"20G"},"network":{"bridge":"br0"}}},)"
+         R"("status":{"ready":true,"systemID":"x7k2pq","providerID":"maas:///)" +
+         zone + R"(/x7k2pq","machineState":"Deployed","machinePowered":true,"failureDomain":")" +
+         zone + R"(","lxdHost":"lxd-)" + zone + R"(-3","lxdProject":"default","hostname":")" +
+         name +
+         R"(-k2j4d","addresses":[{"type":"InternalIP","address":"10.0.3.17"},)"
+         R"({"type":"Hostname","address":")" +
+         name +
+         R"(-k2j4d"}],)"
+         R"("vmResourceUsage":{"allocatedCores":2,"allocatedMemory":4096,"allocatedDisk":20},)"
+         R"("observedGeneration":1,"conditions":[)"
+         R"({"type":"Ready","status":"True","lastTransitionTime":"2026-11-25T08:01:10Z"},)"
+         R"({"type":"LXDHostSelected","status":"True","reason":"Selected","message":"lxd-zone-a-3 in zone-a","lastTransitionTime":"2026-11-25T08:00:01Z"},)"
+         R"({"type":"LXDVMCreated","status":"True","reason":"VMCreated","lastTransitionTime":"2026-11-25T08:00:03Z"},)"
+         R"({"type":"LXDVMDeployed","status":"True","reason":"Deployed","lastTransitionTime":"2026-11-25T08:01:10Z"},)"
+         R"({"type":"MachineDeployed","status":"True","reason":"Deployed","lastTransitionTime":"2026-11-25T08:01:10Z"},)"
+         R"({"type":"ResourcesAllocated","status":"True","reason":"Allocated","lastTransitionTime":"2026-11-25T08:00:03Z"}]}})";
+}
+
+inline std::string typicalCluster() {
+  return R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta1","kind":"MaasCluster",)"
+         R"("metadata":{"name":"c1","namespace":"default","uid":"0b7d8c51-3d0e-4a8b-9f7e-1c2d3e4f5a6b",)"
+         R"("generation":1,"resourceVersion":"48001"},)"
+         R"("spec":{"dnsDomain":"maas","failureDomains":["zone-a","zone-b","zone-c"],)"
+         R"("controlPlaneEndpoint":{"host":"c1.maas","port":6443}},)"
+         R"("status":{"ready":true,"failureDomains":{"zone-a":{"controlPlane":true},)"
+         R"("zone-b":{"controlPlane":true},"zone-c":{"controlPlane":true}}}})";
+}
+
+inline std::string typicalUserData() {
+  return std::string(1368, 'A');  // 1 KiB of cloud-init, base64
+}
+
+inline std::string typicalRequest() {
+  return R"({"object":)" + typicalMachine("c1-cp-0", "zone-a") + R"(,"cluster":)" +
+         typicalCluster() + R"(,"userData":")" + typicalUserData() + R"(","machines":[)" +
+         typicalMachine("c1-cp-1", "zone-b") + "," + typicalMachine("c1-cp-2", "zone-c") + "]}";
+}
+
+}  // namespace maasprov::bench

@@ -1,0 +1,159 @@
+// Scenario 5, the store: SqliteStore with its crash-safe settings (WAL, synchronous=FULL: every
+// write fsyncs before it returns), on the build tree's disk (never tmpfs, where fsync is free).
+//
+//   BM_Create        one machine-sized object created (one fsynced transaction)
+//   BM_UpdateStatus  one status write on an existing object, as the controller makes them
+//   BM_List/N        list N machine-sized objects (a consistent snapshot, parsed)
+//
+//   bench_store [--quick] [--list N] [Google Benchmark flags]   (--quick lists 1,000, not 10,000)
+#include <Poco/JSON/Parser.h>
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "../common/gbench_report.hpp"
+#include "framework/store/sqlite_store.hpp"
+
+namespace maasprov::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using store::Document;
+
+// A MaasMachine as the controller keeps it, about 2 KB.
+Document machine(const std::string& name) {
+  std::string text =
+      R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta1","kind":"MaasMachine",)"
+      R"("metadata":{"name":")" +
+      name +
+      R"(","namespace":"default",)"
+      R"("labels":{"cluster.x-k8s.io/cluster-name":"c1"},)"
+      R"("finalizers":["maasmachine.infrastructure.cluster.x-k8s.io"]},)"
+      R"("spec":{"minCPU":4,"minMemory":4096,"image":"ubuntu/jammy","provisioningMode":"bare-metal",)"
+      R"("userData":"I2Nsb3VkLWNvbmZpZwpwYWNrYWdlczogW2N1cmxdCg==","tags":["k8s","worker"]}})";
+  return Poco::JSON::Parser().parse(text).extract<Document>();
+}
+
+Document status(const Document& stored, int n) {
+  Document copy = Poco::JSON::Parser()
+                      .parse([&] {
+                        std::ostringstream s;
+                        stored->stringify(s);
+                        return s.str();
+                      }())
+                      .extract<Document>();
+  Poco::JSON::Object::Ptr st = new Poco::JSON::Object;
+  st->set("ready", false);
+  st->set("systemID", "x7k2pq");
+  st->set("machineState", n % 2 ? "Deploying" : "Allocated");
+  Poco::JSON::Array::Ptr conditions = new Poco::JSON::Array;
+  for (const char* type : {"Ready", "MachineDeployed", "MachineAllocated"}) {
+    Poco::JSON::Object::Ptr c = new Poco::JSON::Object;
+    c->set("type", type);
+    c->set("status", "False");
+    c->set("reason", "Deploying");
+    c->set("message", "MAAS is deploying x7k2pq, attempt " + std::to_string(n));
+    c->set("lastTransitionTime", "2026-11-25T08:00:00Z");
+    conditions->add(c);
+  }
+  st->set("conditions", conditions);
+  copy->set("status", st);
+  return copy;
+}
+
+std::string scratch(const std::string& name) {
+  fs::path dir = fs::path(outputDirectory()) / "store-scratch" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return (dir / "maasprov.db").string();
+}
+
+void BM_Create(benchmark::State& state) {
+  store::SqliteStore s({.path = scratch("create")});
+  int i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Document d = machine("m-" + std::to_string(i++));
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(s.create(d));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_UpdateStatus(benchmark::State& state) {
+  store::SqliteStore s({.path = scratch("status")});
+  Document stored = s.create(machine("m-0"));
+  int i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Document next = status(stored, i++);
+    state.ResumeTiming();
+    stored = s.updateStatus(next);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_List(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::string path = scratch("list-" + std::to_string(n));
+  {
+    store::SqliteStore s({.path = path});
+    for (int i = 0; i < n; ++i)
+      s.updateStatus(status(s.create(machine("m-" + std::to_string(i))), i));
+  }
+  store::SqliteStore s({.path = path});  // reopened, as after a restart
+  for (auto _ : state) {
+    auto list = s.list("MaasMachine", std::nullopt);
+    if (static_cast<int>(list.items.size()) != n) state.SkipWithError("wrong count");
+    benchmark::DoNotOptimize(list);
+  }
+  state.counters["objects"] = n;
+}
+
+}  // namespace
+}  // namespace maasprov::bench
+
+int main(int argc, char** argv) {
+  using namespace maasprov::bench;
+  int listed = 10000;
+  std::vector<char*> args;
+  std::string minTime = "--benchmark_min_time=0.01";
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      listed = 1000;
+      args.push_back(minTime.data());
+    } else if (std::strcmp(argv[i], "--list") == 0 && i + 1 < argc) {
+      listed = std::atoi(argv[++i]);
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  benchmark::RegisterBenchmark("BM_Create", BM_Create)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_UpdateStatus", BM_UpdateStatus)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_List", BM_List)->Arg(listed)->Unit(benchmark::kMillisecond);
+  int n = static_cast<int>(args.size());
+  CapturingReporter reporter;
+  runBenchmarks(n, args.data(), reporter);
+
+  double create = reporter.nanos("BM_Create");
+  double update = reporter.nanos("BM_UpdateStatus");
+  double list = reporter.nanos("BM_List/" + std::to_string(listed));
+  Report report("store");
+  report.context("machine", machineDescription());
+  report.context("load average", loadAverage());
+  report.context("store", "SqliteStore, WAL, synchronous=FULL, file under " + outputDirectory());
+  report.add({"creates per second", create > 0 ? 1e9 / create : 0, "writes/s", Goal::Info,
+              std::nullopt, "one fsynced transaction each"});
+  report.add({"status writes per second", update > 0 ? 1e9 / update : 0, "writes/s", Goal::Info,
+              std::nullopt, "updateStatus, as the controller writes"});
+  report.add({"list " + std::to_string(listed) + " machines", list / 1e6, "ms", Goal::Info,
+              std::nullopt, "reopened store, parsed documents"});
+  report.publish(outputDirectory());
+  std::filesystem::remove_all(std::filesystem::path(outputDirectory()) / "store-scratch");
+  return 0;
+}
