@@ -22,6 +22,8 @@ demo_fail() {
       tail -n 25 "$DEMO_DIR/$log" >&2
     fi
   done
+  # Nothing half-started is left behind; the logs stay in $DEMO_DIR.
+  demo_stop quiet
   exit 1
 }
 
@@ -36,7 +38,8 @@ demo_check_build() {
       missing+=("the $f plugin in $DEMO_BUILD/lib/maasprov/plugins/")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    echo "demo: FAILED: the build is missing: ${missing[*]}" >&2
+    local IFS=,
+    echo "demo: FAILED: the build is missing: ${missing[*]}" | sed 's/,/, /g' >&2
     echo "demo: build it with ./scripts/demo (without MAASPROV_DEMO_NO_BUILD) or ./scripts/test" >&2
     exit 1
   fi
@@ -161,7 +164,7 @@ demo_print_running() {
   cat <<EOM
 The demo is still running: maas-sim on 127.0.0.1:$DEMO_SIM_PORT, maasprovd on 127.0.0.1:$DEMO_API_PORT (logs in $rel/).
 Look around:  export MAASPROV_SERVER=http://127.0.0.1:$DEMO_API_PORT MAASPROV_TOKEN_FILE=$DEMO_DIR/api-token
-              ${DEMO_BIN#"$PWD"/}/maasprov get mm -o wide | describe mm demo-worker-1 | hosts | plugins | --help
+              ${DEMO_BIN#"$PWD"/}/maasprov get mm -o wide    (also: describe mm demo-worker-1, hosts, plugins, --help)
 Stop it:      ./scripts/demo --stop
 EOM
 }
