@@ -48,11 +48,14 @@ class CliDaemon : public ::testing::Test {
                     "--release-seconds", "0.3"};
     sim_ = std::make_unique<SimProcess>(o);
     const auto dir = cli_.home();
+    // A file the daemon must refuse (not a shared object), to be listed with its reason.
+    writeFile(dir / "more-plugins/broken.so", "not an ELF file\n", 0644);
     writeFile(dir / "maas-api-key", SimProcess::default_api_key() + "\n");
     writeFile(dir / "api-token", std::string(kToken) + "\n");
     writeFile(dir / "maasprovd.properties",
               "maas.url = " + sim_->base_url() + "/MAAS\nmaas.api_key_file = maas-api-key\n" +
-                  "plugins.directories = " + MAASPROV_PLUGIN_DIR + "\n" +
+                  "plugins.directories = " + MAASPROV_PLUGIN_DIR + "," +
+                  (dir / "more-plugins").string() + "\n" +
                   "plugins.allow_insecure_permissions = true\n" +
                   "store.path = state/maasprov.db\napi.listen = 127.0.0.1:0\n" +
                   "api.token_file = api-token\napi.port_file = api.port\n" +
@@ -177,6 +180,28 @@ TEST_F(CliDaemon, TheExampleClusterComesUpIsShownAndGoesAway) {
   EXPECT_TRUE(search(r.out, "NAME +VERSION +KIND +MODES +ABI")) << r.out;
   EXPECT_TRUE(search(r.out, "\\S+ +[0-9][^ ]* +\\S+ +bare-metal +[0-9]")) << r.out;
   EXPECT_TRUE(search(r.out, "\\S+ +[0-9][^ ]* +\\S+ +lxd +[0-9]")) << r.out;
+
+  r = run({"plugins", "-o", "wide"});
+  ASSERT_EQ(r.exitCode, 0) << r.all();
+  EXPECT_TRUE(search(r.out, "lxd +[0-9][^ ]* +\\S+ +lxd +[0-9]+ +\\S+/lxd\\.so")) << r.out;
+  EXPECT_TRUE(search(r.out, "\nRefused:\nFILE +REASON\n\\S+/more-plugins/broken\\.so +\\S"))
+      << r.out;
+  r = run({"plugins", "-o", "json"});
+  ASSERT_EQ(r.exitCode, 0) << r.all();
+  auto plugins = Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(plugins->getArray("items")->size(), 3u);
+  EXPECT_EQ(plugins->getArray("refused")->size(), 1u);
+  r = run({"hosts", "-o", "wide"});
+  ASSERT_EQ(r.exitCode, 0) << r.all();
+  EXPECT_TRUE(search(r.out, "lxd-b1 .* lxd +\\S+ +cpu [0-9.]+, mem [0-9.]+ +\\S+=[0-9]+/[0-9]+GB"))
+      << r.out;
+  r = run({"hosts", "-o", "json"});
+  ASSERT_EQ(r.exitCode, 0) << r.all();
+  auto hosts = Poco::JSON::Parser().parse(r.out).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(hosts->getArray("items")->size(), 6u);
+  r = run({"hosts", "-o", "yaml"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err, "error: hosts: -o yaml is not supported; use json\n");
 
   r = run({"describe", "mm", "demo-control-plane-a"});
   ASSERT_EQ(r.exitCode, 0) << r.all();
