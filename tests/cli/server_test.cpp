@@ -371,6 +371,39 @@ TEST_F(CliServer, WaitReturnsOnceEveryMachineIsReadyAndNamesThePendingOnTimeout)
   EXPECT_EQ(r.err, "error: no maasmachines found in namespace default matching team=none\n");
 }
 
+TEST_F(CliServer, WaitForDeleteDeleteBySelectorAndNamespaceRules) {
+  applyExamples();
+  addFinalizer("demo-worker-1");
+  ASSERT_EQ(run({"delete", "mm", "demo-worker-1"}).exitCode, 0);
+  std::thread controller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    removeFinalizers("demo-worker-1");
+  });
+  auto r = run({"wait", "mm", "demo-worker-1", "--for=delete", "--timeout=20s"});
+  controller.join();
+  EXPECT_EQ(r.exitCode, 0) << r.all();
+  EXPECT_EQ(r.out, "maasmachine/demo-worker-1 deleted\n");
+
+  r = run({"delete", "mm", "-l", "cluster.x-k8s.io/control-plane"});
+  EXPECT_EQ(r.exitCode, 0) << r.all();
+  EXPECT_EQ(lines(r.out).size(), 3u) << r.out;
+  r = run({"get", "mm", "-o", "json"});
+  EXPECT_EQ(parseObject(r.out)->getArray("items")->size(), 1u) << r.out;  // demo-worker-2
+
+  // Objects without a namespace go to -n; one naming another namespace than -n is refused.
+  r = run({"apply", "-n", "team-a", "-f", "-"}, api::testing::machineJson("m1", "team-a"));
+  EXPECT_EQ(r.exitCode, 0) << r.all();
+  r = run({"get", "mm", "m1", "-n", "team-a", "-o", "json"});
+  EXPECT_EQ(parseObject(r.out)->getObject("metadata")->getValue<std::string>("namespace"),
+            "team-a");
+  r = run({"apply", "-n", "team-b", "-f", "-"}, api::testing::machineJson("m1", "team-a"));
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_EQ(r.err,
+            "error: -: maasmachine/m1 is in namespace 'team-a', not in 'team-b' given with -n\n");
+  r = run({"get", "mm", "-A"});
+  EXPECT_TRUE(search(r.out, "team-a +m1 +")) << r.out;
+}
+
 TEST_F(CliServer, AuthenticationFailuresExitFour) {
   cli_.setEnv("MAASPROV_TOKEN_FILE", "");
   auto r = run({"get", "mm"});
