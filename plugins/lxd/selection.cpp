@@ -41,17 +41,35 @@ SelectionResult SelectOptimalHost(const std::vector<HostCandidate>& hosts,
                                   const SelectionInput& in) {
   SelectionResult r;
   const Resources& want = in.request;
-  // Best qualifying key so far: smaller is better.
+  // Hot loop over up to 10,000 hosts: map lookups only when the maps hold something, the zone
+  // count through a small memo (few zones, many hosts), the host count only for hosts whose
+  // zone can still win.
+  const bool havePending = !in.pending.empty();
+  const bool haveHostCounts = !in.hostCounts.empty();
+  const bool spread = in.spreadZones && !in.zoneCounts.empty();
+  std::vector<std::pair<const std::string*, int>> zoneMemo;
+  auto zoneCount = [&](const std::string& zone) {
+    for (const auto& [z, n] : zoneMemo) {
+      if (*z == zone) return n;
+    }
+    int n = countOf(in.zoneCounts, zone);
+    if (zoneMemo.size() < 32) zoneMemo.emplace_back(&zone, n);
+    return n;
+  };
+  // Best qualifying key so far, smaller is better: (zone count, host count, -free memory,
+  // -free cores, -free disk, name, id).
   using Key = std::tuple<int, int, int64_t, int64_t, int64_t>;
   Key bestKey{};
   double bestLack = 0;
   for (int i = 0; i < static_cast<int>(hosts.size()); ++i) {
     const HostCandidate& h = hosts[static_cast<size_t>(i)];
-    const Resources f = freeCapacity(h, pendingOf(in, h.id));
+    const Resources f = freeCapacity(h, havePending ? pendingOf(in, h.id) : kNone);
     const bool fits =
         f.cores >= want.cores && f.memoryMB >= want.memoryMB && f.diskBytes >= want.diskBytes;
     if (fits) {
-      Key key{in.spreadZones ? countOf(in.zoneCounts, h.zone) : 0, countOf(in.hostCounts, h.name),
+      const int zc = spread ? zoneCount(h.zone) : 0;
+      if (r.chosen >= 0 && zc > std::get<0>(bestKey)) continue;
+      Key key{zc, haveHostCounts ? countOf(in.hostCounts, h.name) : 0,
               -(f.memoryMB - want.memoryMB), -(f.cores - want.cores),
               -(f.diskBytes - want.diskBytes)};
       bool better = r.chosen < 0 || key < bestKey;
