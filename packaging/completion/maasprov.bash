@@ -1,6 +1,11 @@
 # bash completion for maasprov (the maasprov CLI). Installed as
 # /usr/share/bash-completion/completions/maasprov; also printed by `maasprov completion bash`:
 #   source <(maasprov completion bash)
+# COMPREPLY from compgen ARGS for the current word ($cur of the caller).
+_maasprov_reply() {
+  mapfile -t COMPREPLY < <(compgen "$@" -- "$cur")
+}
+
 _maasprov() {
   local cur prev words cword
   if declare -F _init_completion >/dev/null 2>&1; then
@@ -28,21 +33,21 @@ _maasprov() {
 
   case $prev in
     -f | --filename | --token-file)
-      COMPREPLY=($(compgen -f -- "$cur"))
+      _maasprov_reply -f
       compopt -o filenames 2>/dev/null
       return ;;
     -o | --output)
-      COMPREPLY=($(compgen -W "table wide json yaml" -- "$cur"))
+      _maasprov_reply -W "table wide json yaml"
       return ;;
     --for)
-      COMPREPLY=($(compgen -W "condition=Ready delete" -- "$cur"))
+      _maasprov_reply -W "condition=Ready delete"
       return ;;
     --server | --token | --timeout | -n | --namespace | -l | --selector)
       return ;;
   esac
 
   if [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "$commands $global" -- "$cur"))
+    _maasprov_reply -W "$commands $global"
     return
   fi
 
@@ -55,12 +60,12 @@ _maasprov() {
     wait) flags="-A --all-namespaces -l --selector --for --timeout" ;;
     validate) flags="-f --filename" ;;
     plugins | hosts) flags="-o --output" ;;
-    completion) COMPREPLY=($(compgen -W "bash" -- "$cur")); return ;;
-    help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
+    completion) _maasprov_reply -W "bash"; return ;;
+    help) _maasprov_reply -W "$commands"; return ;;
   esac
 
   if [[ $cur == -* ]]; then
-    COMPREPLY=($(compgen -W "$flags $global" -- "$cur"))
+    _maasprov_reply -W "$flags $global"
     return
   fi
 
@@ -75,12 +80,12 @@ _maasprov() {
         esac
       done
       if [[ -z $type ]]; then
-        COMPREPLY=($(compgen -W "$types" -- "$cur"))
+        _maasprov_reply -W "$types"
       else
+        # Object names: the first column of the table (the server is asked; errors stay quiet).
         local names
-        names=$(maasprov get "$type" -o json 2>/dev/null |
-          sed -n 's/^      "name": "\(.*\)",\{0,1\}$/\1/p')
-        COMPREPLY=($(compgen -W "$names" -- "$cur"))
+        names=$(maasprov get "$type" 2>/dev/null | awk 'NR > 1 { print $1 }')
+        _maasprov_reply -W "$names"
       fi ;;
   esac
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers of scripts/demo: start, check and stop maas-sim and maasprovd for the demo, keeping
 # their state, logs and pid files in <build>/demo/. Sourced, not run.
 

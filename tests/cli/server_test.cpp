@@ -8,6 +8,8 @@
 #include <Poco/RegularExpression.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "api_test_support.hpp"
@@ -402,6 +404,31 @@ TEST_F(CliServer, WaitForDeleteDeleteBySelectorAndNamespaceRules) {
             "error: -: maasmachine/m1 is in namespace 'team-a', not in 'team-b' given with -n\n");
   r = run({"get", "mm", "-A"});
   EXPECT_TRUE(search(r.out, "team-a +m1 +")) << r.out;
+}
+
+// Bash completion offers object names read from the server.
+TEST_F(CliServer, BashCompletionOffersObjectNamesFromTheServer) {
+  applyExamples();
+  auto script = run({"completion", "bash"});
+  ASSERT_EQ(script.exitCode, 0);
+  writeFile(cli_.home() / "completion.bash", script.out, 0644);
+  writeFile(cli_.home() / "complete.sh",
+            "source '" + (cli_.home() / "completion.bash").string() +
+                "'\nCOMP_WORDS=(maasprov describe mm demo-w); COMP_CWORD=3; _maasprov; "
+                "echo \"${COMPREPLY[*]}\"\n",
+            0644);
+  const std::string binDir = std::filesystem::path(MAASPROV_BINARY).parent_path().string();
+  const std::string command = "HOME='" + cli_.home().string() + "' PATH='" + binDir +
+                              ":/usr/bin:/bin' MAASPROV_SERVER='" + server() +
+                              "' MAASPROV_TOKEN_FILE='" + (cli_.home() / "token").string() +
+                              "' bash '" + (cli_.home() / "complete.sh").string() + "' 2>&1";
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  EXPECT_EQ(::pclose(p), 0) << out;
+  EXPECT_EQ(out, "demo-worker-1 demo-worker-2\n");
 }
 
 TEST_F(CliServer, AuthenticationFailuresExitFour) {
