@@ -128,9 +128,12 @@ demo_start_daemon() {
     umask 077
     echo maasprov:sim:secret >"$DEMO_DIR/maas-api-key"  # maas-sim's default key
     [ -s "$DEMO_DIR/api-token" ] || head -c 24 /dev/urandom | base64 >"$DEMO_DIR/api-token"
+    # maasprovd refuses secret files that group or others may read.
+    chmod 600 "$DEMO_DIR/maas-api-key" "$DEMO_DIR/api-token"
   )
+  # Every run starts from an empty store.
   rm -f "$DEMO_DIR/maasprov.db" "$DEMO_DIR/maasprov.db-wal" "$DEMO_DIR/maasprov.db-shm" \
-    "$DEMO_DIR/api.port"
+    "$DEMO_DIR/maasprov.db.lock" "$DEMO_DIR/api.port"
   {
     cat "$MAASPROV_ROOT/examples/maasprovd.properties"
     echo
