@@ -80,7 +80,9 @@ demo_stop() {
   return 0
 }
 
-# demo_wait_port_file FILE PIDFILE NAME: the port once FILE holds one (10 s at most).
+# demo_wait_port_file FILE PID: the port once FILE holds one (10 s at most), or failure as
+# soon as PID has exited. (Only the pid is checked: right after the fork its command line is
+# still this script's.)
 demo_wait_port_file() {
   local i
   for ((i = 0; i < 200; i++)); do
@@ -88,7 +90,7 @@ demo_wait_port_file() {
       cat "$1"
       return 0
     fi
-    demo_alive "$2" "$3" || return 1
+    kill -0 "$2" 2>/dev/null || return 1
     sleep 0.05
   done
   return 1
@@ -105,14 +107,15 @@ demo_start_sim() {
     demo_fail "port $port (for maas-sim) is in use by another program; stop it or set MAASPROV_DEMO_SIM_PORT"
   fi
   mkdir -p "$DEMO_DIR"
-  rm -f "$DEMO_DIR/maas-sim.port"
+  # Logs of an earlier run would only mislead if this one fails.
+  rm -f "$DEMO_DIR/maas-sim.port" "$DEMO_DIR/maas-sim.log" "$DEMO_DIR/maasprovd.log"
   echo "==> starting maas-sim (MAAS simulator) with examples/maas-inventory.yaml"
   setsid "$DEMO_BIN/maas-sim" --inventory "$MAASPROV_ROOT/examples/maas-inventory.yaml" \
     --listen "127.0.0.1:$port" --port-file "$DEMO_DIR/maas-sim.port" \
     --deploy-seconds "$2" --commission-seconds 2 --release-seconds 1 \
     </dev/null >"$DEMO_DIR/maas-sim.log" 2>&1 &
   echo $! >"$DEMO_DIR/maas-sim.pid"
-  DEMO_SIM_PORT=$(demo_wait_port_file "$DEMO_DIR/maas-sim.port" "$DEMO_DIR/maas-sim.pid" maas-sim) ||
+  DEMO_SIM_PORT=$(demo_wait_port_file "$DEMO_DIR/maas-sim.port" $!) ||
     demo_fail "maas-sim did not start"
   echo "    MAAS API on http://127.0.0.1:$DEMO_SIM_PORT/MAAS (deploys take $2 s)"
 }
@@ -148,13 +151,14 @@ demo_start_daemon() {
   } >"$config"
   echo "==> starting maasprovd with examples/maasprovd.properties (store $DEMO_DIR/maasprov.db)"
   setsid "$DEMO_BIN/maasprovd" --config "$config" </dev/null >"$DEMO_DIR/maasprovd.log" 2>&1 &
-  echo $! >"$DEMO_DIR/maasprovd.pid"
-  DEMO_API_PORT=$(demo_wait_port_file "$DEMO_DIR/api.port" "$DEMO_DIR/maasprovd.pid" maasprovd) ||
+  local pid=$!
+  echo "$pid" >"$DEMO_DIR/maasprovd.pid"
+  DEMO_API_PORT=$(demo_wait_port_file "$DEMO_DIR/api.port" "$pid") ||
     demo_fail "maasprovd did not start"
   local i
   for ((i = 0; i < 100; i++)); do
     curl -fsS "http://127.0.0.1:$DEMO_API_PORT/readyz" >/dev/null 2>&1 && break
-    demo_alive "$DEMO_DIR/maasprovd.pid" maasprovd || demo_fail "maasprovd exited"
+    kill -0 "$pid" 2>/dev/null || demo_fail "maasprovd exited"
     sleep 0.1
   done
   curl -fsS "http://127.0.0.1:$DEMO_API_PORT/readyz" >/dev/null 2>&1 ||
