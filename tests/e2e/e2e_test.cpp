@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "daemon_process.hpp"
+#include "e2e_support.hpp"
 #include "sim_client.hpp"
 #include "sim_process.hpp"
 
@@ -64,39 +65,9 @@ vm_hosts:
     bridges: [{name: br0, subnet: pxe}]
 )";
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  Json object() const { return Poco::JSON::Parser().parse(body).extract<Json>(); }
-};
-
 Reply api(int port, const std::string& method, const std::string& path,
           const std::string& body = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-  session.setTimeout(Poco::Timespan(20, 0));
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  request.set("Authorization", std::string("Bearer ") + kToken);
-  if (!body.empty()) {
-    request.setContentType("application/json");
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(request) << body;
-  } else {
-    session.sendRequest(request);
-  }
-  Poco::Net::HTTPResponse response;
-  Reply r;
-  Poco::StreamCopier::copyToString(session.receiveResponse(response), r.body);
-  r.status = response.getStatus();
-  return r;
-}
-
-bool waitFor(const std::function<bool()>& probe, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return probe();
+  return apiCall(port, kToken, method, path, body);
 }
 
 std::string machineJson(const std::string& name, const std::string& mode, bool controlPlane) {
