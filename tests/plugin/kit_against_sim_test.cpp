@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -36,11 +37,17 @@ machines:
   - {hostname: m10, cores: 4, memory: 8192, zone: zone-a}
 )";
 
+// The same, plus a VM host for plugins that compose.
+const std::string kInventoryWithVmHost = std::string(kInventory) + R"(
+vm_hosts:
+  - {name: lxd-1, zone: zone-a, cores: 64, memory: 131072, storage_pools: [{name: default, size_gb: 2000}]}
+)";
+
 // maas-sim on an ephemeral loopback port, stopped when the test ends.
 class Sim {
  public:
-  explicit Sim(const test::TempDir& dir) {
-    std::ofstream(dir.path() / "inventory.yaml") << kInventory;
+  explicit Sim(const test::TempDir& dir, const std::string& inventory = kInventory) {
+    std::ofstream(dir.path() / "inventory.yaml") << inventory;
     auto portFile = dir.path() / "port";
     handle_ = std::make_unique<Poco::ProcessHandle>(Poco::Process::launch(
         MAASPROV_MAAS_SIM, {"--inventory", (dir.path() / "inventory.yaml").string(), "--listen",
@@ -63,13 +70,14 @@ class Sim {
 };
 
 // Runs the kit on `plugin` against `sim`; returns {exit status, output}.
-std::pair<int, std::string> checkAgainst(const Sim& sim, const std::string& plugin) {
+std::pair<int, std::string> checkAgainst(const Sim& sim, const std::string& plugin,
+                                         const std::vector<std::string>& extra = {}) {
   Poco::Pipe out;
-  auto handle = Poco::Process::launch(
-      MAASPROV_PLUGIN_CHECK,
-      {plugin, "--maas-url", "http://127.0.0.1:" + std::to_string(sim.port()) + "/MAAS",
-       "--maas-key", "kit:test:secret"},
-      nullptr, &out, &out);
+  std::vector<std::string> args = {plugin, "--maas-url",
+                                   "http://127.0.0.1:" + std::to_string(sim.port()) + "/MAAS",
+                                   "--maas-key", "kit:test:secret"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto handle = Poco::Process::launch(MAASPROV_PLUGIN_CHECK, args, nullptr, &out, &out);
   Poco::PipeInputStream in(out);
   std::string output;
   Poco::StreamCopier::copyToString(in, output);
@@ -100,6 +108,35 @@ TEST(CheckKitAgainstSim, FrozenV1PluginPassesEveryScenario) {
   EXPECT_EQ(status, 0) << output;
   EXPECT_NE(output.find("PASS    checkpoint-failure"), std::string::npos) << output;
   EXPECT_NE(output.find("summary: 11 passed, 0 failed"), std::string::npos) << output;
+}
+
+// The idempotence scenario counts machines, not requests, and still catches real duplicates.
+TEST(CheckKitAgainstSim, IdempotenceFailsAPluginThatAllocatesOnEveryReconcile) {
+  test::TempDir dir;
+  Sim sim(dir);
+  ASSERT_NE(sim.port(), 0) << "maas-sim did not start";
+  // fixture_good allocates a machine each time it is called, whatever its status says.
+  auto [status, output] =
+      checkAgainst(sim, test::fixture("fixture_good").string(), {"--only", "idempotence"});
+  EXPECT_EQ(status, 1) << output;
+  EXPECT_NE(output.find("FAIL    idempotence           one object acquired 4 MAAS machines"),
+            std::string::npos)
+      << output;
+}
+
+TEST(CheckKitAgainstSim, IdempotenceFailsAPluginThatComposesOnEveryReconcile) {
+  test::TempDir dir;
+  Sim sim(dir, kInventoryWithVmHost);
+  ASSERT_NE(sim.port(), 0) << "maas-sim did not start";
+  // Each round composes a new VM and allocates it by system_id: 4 machines (not 8 requests'
+  // worth), and the failure lists them.
+  auto [status, output] = checkAgainst(sim, test::fixture("fixture_composes_always").string(),
+                                       {"--only", "idempotence"});
+  EXPECT_EQ(status, 1) << output;
+  EXPECT_NE(output.find("FAIL    idempotence           one object acquired 4 MAAS machines"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find(": compose "), std::string::npos) << output;
 }
 
 TEST(CheckKitAgainstSim, WrongKeyIsReportedAsAnUnusableMaas) {

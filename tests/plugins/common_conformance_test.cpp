@@ -43,13 +43,18 @@ vm_hosts:
 )";
 
 struct CheckedPlugin {
-  const char* name;    // <name>.so in the build's plugin directory
-  const char* config;  // --config: quick timings so the kit's rounds stay short
+  const char* name;          // <name>.so in the build's plugin directory
+  const char* config;        // --config: quick timings so the kit's rounds stay short
+  const char* rounds = "8";  // --rounds: LXD composes, commissions, then deploys
 };
 
 const CheckedPlugin kPlugins[] = {
     {"baremetal", R"({"pollSeconds": 1, "retryBaseSeconds": 1, "noMatchRetrySeconds": 1})"},
     {"dns", R"({"pollSeconds": 1})"},
+    {"lxd",
+     R"({"pollSeconds": 1, "retryBaseSeconds": 1, "bootstrapWaitSeconds": 1,
+         "backoffInitialSeconds": 1})",
+     "40"},
 };
 
 // Names the parameter in test output ("dns", not a byte dump).
@@ -70,7 +75,7 @@ TEST_P(Conformance, PassesMaasprovPluginCheckAgainstMaasSim) {
       Poco::Process::launch(MAASPROV_PLUGIN_CHECK,
                             {so, "--maas-url", sim.base_url() + "/MAAS", "--maas-key",
                              maassim::testing::SimProcess::default_api_key(), "--config",
-                             GetParam().config, "--timeout", "60"},
+                             GetParam().config, "--timeout", "60", "--rounds", GetParam().rounds},
                             nullptr, &out, &out);
   Poco::PipeInputStream stream(out);
   std::string report;

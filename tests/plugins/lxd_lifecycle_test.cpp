@@ -255,10 +255,9 @@ machines:
   EXPECT_EQ(have, want) << fqdn;
 }
 
-// Every kit scenario but `idempotence`: the kit counts each POST ...?op=allocate and ?op=compose
-// as one acquisition, so composing a VM and then allocating that same VM by system_id (the
-// MAAS flow issue 6 prescribes) counts twice. The property itself (one compose, one allocate per
-// object, a lost status included) is proven with /_sim/counters in
+// The kit's scenarios but `idempotence`, with this test's own inventory; the whole kit,
+// `idempotence` included, runs on lxd.so in common_conformance_test.cpp. One compose and one
+// allocate per object, a lost status included, is also proven with /_sim/counters in
 // CrashBetweenComposeAndStatusWriteAdoptsTheVmWithOneCompose.
 TEST_F(LxdLifecycle, PassesMaasprovPluginCheckAgainstMaasSim) {
   // The kit's inventory: one VM host, a domain for its sample cluster.

@@ -100,10 +100,10 @@ plugin::CallOutcome Harness::reconcile(const Poco::JSON::Object::Ptr& object, Fe
   std::vector<Poco::JSON::Object::Ptr> stored;
   options.checkpoint = [&](const Poco::JSON::Object::Ptr& status) {
     if (failCheckpoints) {
-      events_.add({Event::Kind::CheckpointRefused, "", "", "", 0});
+      events_.add({Event::Kind::CheckpointRefused, "", "", "", 0, "", ""});
       throw std::runtime_error("checkpoint refused by maasprov-plugin-check");
     }
-    events_.add({Event::Kind::CheckpointStored, "", "", "", 0});
+    events_.add({Event::Kind::CheckpointStored, "", "", "", 0, "", ""});
     stored.push_back(cloneObject(status));
   };
   options.timeout = std::chrono::seconds(60);

@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -175,16 +176,31 @@ Outcome idempotence(const Settings& s) {
       return fail("round " + std::to_string(round + 1) + ": " + describeFailure(out));
     Harness::pause(out);
   }
-  size_t acquisitions = 0;
-  for (const auto& e : h.events().snapshot()) acquisitions += e.isAcquisition() ? 1 : 0;
+  // Count machines, not requests: composing VM X and then allocating X by system_id (as an LXD
+  // plugin must) is one acquisition; a second compose or an allocate of another machine is not.
+  std::set<std::string> machines;
+  size_t unnamed = 0;  // successful acquisitions whose answer named no machine
+  std::string trail;
+  for (const auto& e : h.events().snapshot()) {
+    if (!e.isAcquisition() || !e.succeeded()) continue;  // a refused one took nothing
+    const std::string& id = e.acquiredSystemId();
+    if (id.empty())
+      ++unnamed;
+    else
+      machines.insert(id);
+    trail += (trail.empty() ? "" : ", ") + e.op + " " + (id.empty() ? "(no system_id)" : id);
+  }
+  const size_t acquisitions = machines.size() + unnamed;
   auto cleanup = h.removeUntilDone(obj);
   if (acquisitions > 1) {
-    return fail("one object made MAAS allocate/compose " + std::to_string(acquisitions) +
-                " times over repeated reconciles (one lost status write included)");
+    return fail(
+        "one object acquired " + std::to_string(acquisitions) +
+        " MAAS machines over repeated reconciles (one lost status write included): " + trail);
   }
   if (cleanup) return fail("cleanup: " + *cleanup);
   return pass(std::to_string(acquisitions) +
-              " allocate/compose for one object over repeated reconciles");
+              " allocate/compose-acquired machine for one object over repeated reconciles (" +
+              (trail.empty() ? std::string("none") : trail) + ")");
 }
 
 Outcome removeAfterPartial(const Settings& s) {

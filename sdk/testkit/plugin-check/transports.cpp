@@ -1,5 +1,8 @@
 #include "transports.hpp"
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include "framework/maas/client.hpp"
 
 namespace maasprov::check {
@@ -34,11 +37,30 @@ maas::Response CannedTransport::send(const maas::Request&) {
   return r;
 }
 
+namespace {
+// The top-level "system_id" of a MAAS answer; "" when the body is not such an object.
+std::string systemIdOf(const std::string& body) {
+  try {
+    Poco::JSON::Parser parser;
+    auto obj = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+    return obj ? obj->optValue<std::string>("system_id", "") : std::string();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+}  // namespace
+
 maas::Response RecordingTransport::send(const maas::Request& request) {
-  Event e{Event::Kind::MaasRequest, request.method, request.path, request.op, -1};
+  Event e{Event::Kind::MaasRequest, request.method, request.path, request.op, -1, "", ""};
+  if (e.isAcquisition()) {
+    for (const auto& [key, value] : request.params) {
+      if (key == "system_id") e.requestedSystemId = value;
+    }
+  }
   try {
     maas::Response r = inner_.send(request);
     e.status = r.status;
+    if (e.isAcquisition() && e.succeeded()) e.answeredSystemId = systemIdOf(r.body);
     log_.add(e);
     return r;
   } catch (...) {

@@ -20,9 +20,17 @@ struct Event {
   enum class Kind { MaasRequest, CheckpointStored, CheckpointRefused } kind;
   std::string method, path, op;
   int status = 0;  // HTTP status; -1 when the transport failed
+  // Acquisitions only: the system_id asked for (allocate's `system_id` parameter) and the one
+  // MAAS answered with, so the same machine composed then allocated counts once.
+  std::string requestedSystemId, answeredSystemId;
   bool isWrite() const { return kind == Kind::MaasRequest && method != "GET"; }
   bool isAcquisition() const {  // requests that take a machine or create a VM
     return kind == Kind::MaasRequest && method == "POST" && (op == "allocate" || op == "compose");
+  }
+  bool succeeded() const { return status >= 200 && status < 300; }
+  // The machine a successful acquisition took; "" when MAAS did not say which.
+  const std::string& acquiredSystemId() const {
+    return answeredSystemId.empty() ? requestedSystemId : answeredSystemId;
   }
 };
 
