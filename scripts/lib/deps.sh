@@ -8,6 +8,9 @@ MAASPROV_BUILD_PACKAGES=(
   curl openssl procps
 )
 
+# Only for ./scripts/fuzz (and the fuzz smoke of ./scripts/test): libFuzzer comes with clang.
+MAASPROV_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+
 # install_packages PKG...: apt-get install whatever of PKG... is not installed yet.
 install_packages() {
   local missing=()
@@ -24,11 +27,22 @@ install_packages() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# configure_and_build BUILD_DIR [CMAKE_ARGS...]: configure once, then build everything.
+# The build that tests and the demo use: unoptimised with line tables, because compiling at -O2
+# with full debug info takes more than twice as long on a 2-core machine and the tests are bound
+# by I/O, not by the speed of our code. Packages and benchmarks build optimised in their own trees.
+MAASPROV_DEV_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" "-DCMAKE_C_FLAGS_DEBUG=-O0 -g1")
+
+# configure_and_build BUILD_DIR [CMAKE_ARGS...]: configure, then build everything. Without a
+# -DCMAKE_BUILD_TYPE among CMAKE_ARGS the tree gets the development flags above.
 configure_and_build() {
   local dir=$1
   shift
   install_packages "${MAASPROV_BUILD_PACKAGES[@]}"
-  cmake -S "$MAASPROV_ROOT" -B "$dir" "$@" >/dev/null
+  local args=("$@")
+  case " ${args[*]-} " in
+    *" -DCMAKE_BUILD_TYPE="*) ;;
+    *) args=("${MAASPROV_DEV_CMAKE_ARGS[@]}" "${args[@]}") ;;
+  esac
+  cmake -S "$MAASPROV_ROOT" -B "$dir" "${args[@]}" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }
