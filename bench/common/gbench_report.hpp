@@ -25,6 +25,7 @@ class CapturingReporter : public benchmark::ConsoleReporter {
       if (r.run_type == Run::RT_Iteration || median) {
         std::string name = r.run_name.str();
         nanos_[name] = r.GetAdjustedRealTime() * toNanos(r.time_unit);
+        cpuNanos_[name] = r.GetAdjustedCPUTime() * toNanos(r.time_unit);
         counters_[name] = r.counters;
       }
     }
@@ -35,6 +36,12 @@ class CapturingReporter : public benchmark::ConsoleReporter {
   double nanos(const std::string& name) const {
     auto it = nanos_.find(name);
     return it == nanos_.end() ? -1 : it->second;
+  }
+  // CPU time per iteration of the benchmark's thread: what the work costs, less disturbed than
+  // real time by other processes on a loaded machine.
+  double cpuNanos(const std::string& name) const {
+    auto it = cpuNanos_.find(name);
+    return it == cpuNanos_.end() ? -1 : it->second;
   }
   double counter(const std::string& name, const std::string& counter) const {
     auto it = counters_.find(name);
@@ -57,6 +64,7 @@ class CapturingReporter : public benchmark::ConsoleReporter {
     }
   }
   std::map<std::string, double> nanos_;
+  std::map<std::string, double> cpuNanos_;
   std::map<std::string, benchmark::UserCounters> counters_;
 };
 

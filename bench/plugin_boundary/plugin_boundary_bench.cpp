@@ -141,6 +141,8 @@ int main(int argc, char** argv) {
               std::nullopt, ""});
   report.add({"round trip through the C ABI", abi, "µs", Goal::AtMost, 20.0,
               "PluginInstance::reconcile, caller's thread"});
+  report.add({"round trip through the C ABI, CPU time", reporter.cpuNanos("BM_Abi") / 1000, "µs",
+              Goal::AtMost, 20.0, "the thread's CPU time: less disturbed by load"});
   report.add({"round trip through the C ABI with a timeout (as the controller calls)", timed, "µs",
               Goal::AtMost, 20.0, "helper thread per call"});
   report.add({"request built from Poco objects + round trip", objects, "µs", Goal::Info,

@@ -26,13 +26,20 @@ namespace fs = std::filesystem;
 using store::Document;
 
 // A MaasMachine as the controller keeps it, about 2 KB.
-Document machine(const std::string& name) {
+Document machine(const std::string& name, bool padded = false) {
+  // What a status write would add (conditions, addresses), as an annotation of the same size.
+  std::string pad =
+      padded ? R"(,"annotations":{"bench/status-sized":")" + std::string(900, 'x') + "\"}"
+             : std::string();
   std::string text =
       R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta1","kind":"MaasMachine",)"
       R"("metadata":{"name":")" +
       name +
       R"(","namespace":"default",)"
-      R"("labels":{"cluster.x-k8s.io/cluster-name":"c1"},)"
+      R"("labels":{"cluster.x-k8s.io/cluster-name":"c1"})" +
+      pad +
+      ","
+      R"()"
       R"("finalizers":["maasmachine.infrastructure.cluster.x-k8s.io"]},)"
       R"("spec":{"minCPU":4,"minMemory":4096,"image":"ubuntu/jammy","provisioningMode":"bare-metal",)"
       R"("userData":"I2Nsb3VkLWNvbmZpZwpwYWNrYWdlczogW2N1cmxdCg==","tags":["k8s","worker"]}})";

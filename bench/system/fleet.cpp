@@ -69,12 +69,22 @@ int Fleet::bareMetalCount() const {
   return static_cast<int>(machines.size()) - lxdCount();
 }
 
-std::string collectionPath(const std::string& resource) {
-  return "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/default/" + resource;
+std::string collectionPath(const std::string& ns, const std::string& resource) {
+  return "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/" + ns + "/" + resource;
 }
 
-Fleet makeFleet(int machines, double lxdShare, int clusterSize) {
+bool clustersGone(const Stack& stack, const Fleet& fleet) {
+  for (const auto& c : fleet.clusters) {
+    if (stack.api("GET", collectionPath(fleet.ns(c), "maasclusters/" + c)).status != 404) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Fleet makeFleet(int machines, double lxdShare, int clusterSize, bool namespacePerCluster) {
   Fleet fleet;
+  fleet.namespacePerCluster = namespacePerCluster;
   int clusters = std::max(1, (machines + clusterSize - 1) / clusterSize);
   for (int c = 0; c < clusters; ++c) {
     std::string cluster = "c" + std::to_string(c);
@@ -86,6 +96,7 @@ Fleet makeFleet(int machines, double lxdShare, int clusterSize) {
     for (int k = 0; k < size; ++k) {
       FleetMachine m;
       m.cluster = cluster;
+      m.ns = fleet.ns(cluster);
       m.name = cluster + "-m" + std::to_string(k);
       m.lxd = k < lxd;
       m.controlPlane = m.lxd && k < 3;
@@ -97,12 +108,12 @@ Fleet makeFleet(int machines, double lxdShare, int clusterSize) {
 
 void applyFleet(const Stack& stack, const Fleet& fleet, int threads) {
   for (const auto& c : fleet.clusters) {
-    Reply r = stack.api("POST", collectionPath("maasclusters"), clusterJson(c, 3));
+    Reply r = stack.api("POST", collectionPath(fleet.ns(c), "maasclusters"), clusterJson(c, 3));
     if (r.status != 201) throw std::runtime_error("create cluster " + c + ": " + r.body);
   }
   parallelFor(fleet.machines.size(), threads, [&](size_t i) {
     const auto& m = fleet.machines[i];
-    Reply r = stack.api("POST", collectionPath("maasmachines"), machineJson(m));
+    Reply r = stack.api("POST", collectionPath(m.ns, "maasmachines"), machineJson(m));
     if (r.status != 201) throw std::runtime_error("create " + m.name + ": " + r.body);
   });
 }
@@ -110,13 +121,13 @@ void applyFleet(const Stack& stack, const Fleet& fleet, int threads) {
 void deleteFleet(const Stack& stack, const Fleet& fleet, int threads) {
   parallelFor(fleet.machines.size(), threads, [&](size_t i) {
     const auto& m = fleet.machines[i];
-    Reply r = stack.api("DELETE", collectionPath("maasmachines/" + m.name));
+    Reply r = stack.api("DELETE", collectionPath(m.ns, "maasmachines/" + m.name));
     if (r.status >= 300 && r.status != 404) {
       throw std::runtime_error("delete " + m.name + ": " + r.body);
     }
   });
   for (const auto& c : fleet.clusters) {
-    Reply r = stack.api("DELETE", collectionPath("maasclusters/" + c));
+    Reply r = stack.api("DELETE", collectionPath(fleet.ns(c), "maasclusters/" + c));
     if (r.status >= 300 && r.status != 404) throw std::runtime_error("delete " + c + ": " + r.body);
   }
 }

@@ -5,7 +5,9 @@
 //
 //   bench_provisioning [--sizes 100,1000] [--latency-ms 10] [--deploy-seconds 5]
 //                      [--commission-seconds 1] [--release-seconds 1] [--timeout 600]
-//                      [--label NAME] [--set daemon.key=value]...
+//                      [--label NAME] [--single-namespace] [--set daemon.key=value]...
+// Each cluster lives in its own namespace unless --single-namespace (see docs/performance.md:
+// the controller lists a whole namespace per reconcile).
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -28,6 +30,7 @@ struct Settings {
   double latencyMs, deploy, commission, release, timeout;
   std::map<std::string, std::string> daemon;
   std::string label;
+  bool singleNamespace = false;
 };
 
 // What one phase (provision or delete) cost.
@@ -137,7 +140,7 @@ int leftInMaas(const Stack& stack) {
 }
 
 void runSize(int n, const Settings& s) {
-  Fleet fleet = makeFleet(n);
+  Fleet fleet = makeFleet(n, 0.6, 50, !s.singleNamespace);
   StackOptions opts;
   opts.inventoryYaml = generateInventory({});
   opts.simArgs = {"--latency-ms",         std::to_string(static_cast<int>(s.latencyMs)),
@@ -158,9 +161,11 @@ void runSize(int n, const Settings& s) {
   std::string overrides;
   for (const auto& [k, v] : s.daemon) overrides += k + "=" + v + " ";
   report.context("maasprovd settings", overrides.empty() ? "shipped defaults" : overrides);
-  report.context("fleet", std::to_string(fleet.lxdCount()) + " LXD VMs, " +
-                              std::to_string(fleet.bareMetalCount()) + " bare metal, " +
-                              std::to_string(fleet.clusters.size()) + " clusters");
+  report.context(
+      "fleet", std::to_string(fleet.lxdCount()) + " LXD VMs, " +
+                   std::to_string(fleet.bareMetalCount()) + " bare metal, " +
+                   std::to_string(fleet.clusters.size()) + " clusters, " +
+                   (s.singleNamespace ? "all in namespace default" : "each in its own namespace"));
 
   auto readyCount = [&](std::string& progress) {
     auto m = stack.metrics();
@@ -176,6 +181,9 @@ void runSize(int n, const Settings& s) {
         std::to_string(static_cast<int>(sumMetric(m, "maasprov_machines", {"phase=\"Failed\""})));
     return ready >= n;
   };
+  report.add({"maasprovd RSS at start (N=" + std::to_string(n) + ")",
+              statusMiB(stack.daemonPid(), "VmRSS"), "MiB", Goal::Info, std::nullopt,
+              "plugins loaded, empty store"});
   std::cout << "provisioning " << n << " machines..." << std::endl;
   Phase up = measure(
       stack, s.timeout, [&] { applyFleet(stack, fleet); }, readyCount);
@@ -186,9 +194,7 @@ void runSize(int n, const Settings& s) {
     auto m = stack.metrics();
     double left = sumMetric(m, "maasprov_machines");
     progress = std::to_string(static_cast<int>(left)) + " machines left";
-    if (left > 0) return false;
-    Reply r = stack.api("GET", collectionPath("maasclusters"));
-    return r.status == 200 && r.body.find("\"name\"") == std::string::npos;
+    return left == 0 && clustersGone(stack, fleet);
   };
   std::cout << "deleting " << n << " machines..." << std::endl;
   Phase down = measure(
