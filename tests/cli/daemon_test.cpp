@@ -234,12 +234,16 @@ TEST_F(CliDaemon, ProgressIsRedrawnInPlaceOnATerminalAndTimeoutsNameWhatIsPendin
           "bootstrapDataSecretName: demo-worker-bootstrap}\n");
   ASSERT_EQ(r.exitCode, 0) << r.all();
 
-  r = runOnTerminal({"wait", "mm", "--for=condition=Ready", "--timeout=8s"});
+  r = run({"wait", "mm", "demo-control-plane-a", "demo-control-plane-b", "demo-control-plane-c",
+           "demo-worker-1", "demo-worker-2", "--for=condition=Ready", "--timeout=60s"});
+  ASSERT_EQ(r.exitCode, 0) << r.all();
+
+  r = runOnTerminal({"wait", "mm", "--for=condition=Ready", "--timeout=3s"});
   EXPECT_EQ(r.exitCode, 5) << r.all();
   EXPECT_TRUE(contains(r.err, "\r\033[Kwaiting for 6 maasmachines (condition=Ready): ")) << r.err;
   EXPECT_TRUE(search(r.err, "5 Ready, 1 (Pending|Failed|Provisioning)")) << r.err;
   EXPECT_TRUE(search(r.err,
-                     "error: timed out after 8s waiting for condition=Ready: 1 of 6 "
+                     "error: timed out after 3s waiting for condition=Ready: 1 of 6 "
                      "maasmachines still pending: maasmachine/huge is \\S+"))
       << r.err;
   EXPECT_EQ(lines(r.out).size(), 0u) << r.out;
