@@ -19,11 +19,16 @@ foreach(plugin baremetal dns lxd)
   endif()
 endforeach()
 
-# The packaged configuration names that plugin directory: the daemon's compiled-in default
-# follows the build prefix, which is not /usr for an ordinary build.
+# The packaged configuration names that plugin directory, then the daemon's compiled-in default
+# (the build's prefix, /usr/local/lib/... for an ordinary build): where the packaged SDK's
+# maasprov_add_plugin() installs third-party plugins. Missing, the default is only a warning.
 foreach(format deb rpm)
   string(TOUPPER ${format} FORMAT)
   set(MAASPROV_PACKAGE_PLUGIN_DIR /usr/${MAASPROV_${FORMAT}_LIBDIR}/maasprov/plugins)
+  set(MAASPROV_PACKAGE_PLUGIN_DIRS ${MAASPROV_PACKAGE_PLUGIN_DIR})
+  if(NOT MAASPROV_DEFAULT_PLUGIN_DIR STREQUAL MAASPROV_PACKAGE_PLUGIN_DIR)
+    string(APPEND MAASPROV_PACKAGE_PLUGIN_DIRS ", ${MAASPROV_DEFAULT_PLUGIN_DIR}")
+  endif()
   configure_file(maasprovd.properties.in ${format}/maasprovd.properties @ONLY)
   install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${format}/maasprovd.properties
           DESTINATION /etc/maasprov COMPONENT config_${format})

@@ -172,6 +172,9 @@ int DaemonApp::serve(const std::string& configPath) {
   plugin::RegistryOptions ro;
   for (const auto& d : cfg.pluginDirectories) ro.discovery.directories.emplace_back(d);
   ro.discovery.checkPermissions = !cfg.pluginAllowInsecurePermissions;
+  // A default directory may be absent (no third-party plugins yet); any other may not.
+  ro.discovery.defaultDirectories = {plugin::defaultPluginDirectory()};
+  for (const auto& d : defaultPluginDirectories()) ro.discovery.defaultDirectories.emplace_back(d);
   ro.pluginConfigs = cfg.pluginConfigs;
   auto registry = std::make_unique<plugin::PluginRegistry>(ro, env);
   try {

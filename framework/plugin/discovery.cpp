@@ -17,6 +17,18 @@ std::string octal(mode_t mode) {
   return buf;
 }
 
+// "/a/b/", "/a/./b" and "/a/b" name one directory.
+std::filesystem::path normalDir(const std::filesystem::path& p) {
+  auto n = p.lexically_normal();
+  return n.has_filename() ? n : n.parent_path();
+}
+
+bool isDefault(const std::filesystem::path& dir, const DiscoveryOptions& options) {
+  const auto d = normalDir(dir);
+  return std::any_of(options.defaultDirectories.begin(), options.defaultDirectories.end(),
+                     [&](const auto& def) { return normalDir(def) == d; });
+}
+
 }  // namespace
 
 std::optional<std::string> untrustedReason(const std::filesystem::path& path,
@@ -49,7 +61,14 @@ DiscoveryResult discoverPlugins(const DiscoveryOptions& options) {
   for (const auto& dir : options.directories) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) {
-      result.refused.push_back({dir, "plugin directory does not exist or is not a directory"});
+      const bool absent = !std::filesystem::exists(dir, ec) && !ec;  // not "cannot tell"
+      if (absent && isDefault(dir, options)) {
+        result.missingDefaults.push_back(dir);
+      } else {
+        result.refused.push_back({dir,
+                                  "plugin directory does not exist or is not a directory (listed "
+                                  "in plugins.directories)"});
+      }
       continue;
     }
     if (auto why = untrustedReason(dir, options)) {

@@ -21,6 +21,10 @@ struct DiscoveryOptions {
   bool checkPermissions = true;
   // Owners accepted besides root. Empty: root and the user the process runs as.
   std::vector<uid_t> trustedOwners;
+  // The compiled-in default directories: when one of `directories` is one of these and does
+  // not exist, it is reported in DiscoveryResult::missingDefaults instead of being refused (a
+  // fresh install has no third-party plugins, which is no fault).
+  std::vector<std::filesystem::path> defaultDirectories = {};
 };
 
 struct Refusal {
@@ -31,11 +35,13 @@ struct Refusal {
 struct DiscoveryResult {
   std::vector<std::filesystem::path> files;  // sorted per directory, directories in given order
   std::vector<Refusal> refused;
+  std::vector<std::filesystem::path> missingDefaults;  // default directories that do not exist
 };
 
 DiscoveryResult discoverPlugins(const DiscoveryOptions& options);
 
-// Where installed plugins live: <prefix>/<libdir>/maasprov/plugins of this build's install prefix.
+// Where installed plugins live: CMAKE_INSTALL_FULL_LIBDIR/maasprov/plugins of this build, the
+// directory the SDK's maasprov_add_plugin() installs third-party plugins to.
 std::filesystem::path defaultPluginDirectory();
 
 // The reason `path` (file or directory) may not be trusted, or nullopt when it may.

@@ -18,6 +18,10 @@ void PluginRegistry::refuse(const std::filesystem::path& file, const std::string
 
 void PluginRegistry::load() {
   DiscoveryResult found = discoverPlugins(options_.discovery);
+  for (const auto& dir : found.missingDefaults) {
+    spdlog::warn("default plugin directory {} does not exist: no plugins loaded from it",
+                 dir.string());
+  }
   for (const auto& r : found.refused) refuse(r.file, r.reason);
   for (const auto& file : found.files) addFile(file);
   resolve();

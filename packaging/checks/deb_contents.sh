@@ -45,9 +45,12 @@ conffiles=$(dpkg-deb -I "$deb" conffiles)
 ok "maasprov.deb: /etc/maasprov/maasprovd.properties is a conffile"
 
 config=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./etc/maasprov/maasprovd.properties)
-grep -qx "plugins.directories = /usr/lib/$ma/maasprov/plugins" <<<"$config" ||
-  fail "packaged config does not name the packaged plugin directory /usr/lib/$ma/maasprov/plugins"
-ok "packaged config names /usr/lib/$ma/maasprov/plugins"
+sdk_dir=$(dpkg-deb --fsys-tarfile "$dev" | tar -xO ./usr/share/cmake/MaasProv/MaasProvConfig.cmake |
+  sdk_plugin_dir)
+line=$(expected_plugin_dirs_line "/usr/lib/$ma/maasprov/plugins" "$sdk_dir")
+grep -qxF "$line" <<<"$config" ||
+  fail "packaged config: expected '$line' (the packaged plugins, then the SDK's install directory)"
+ok "packaged config names /usr/lib/$ma/maasprov/plugins and the SDK's plugin directory $sdk_dir"
 
 for pair in "$deb:adduser libc6 libpoco" "$dev:libc6 libpoco"; do
   file=${pair%%:*}

@@ -47,3 +47,18 @@ built_plugins() {
   done
   return 0
 }
+
+# The plugin directory a packaged SDK's MaasProvConfig.cmake (on stdin) installs plugins to.
+sdk_plugin_dir() { sed -n 's/^set(MAASPROV_DEFAULT_PLUGIN_DIR "\(.*\)")$/\1/p'; }
+
+# The plugins.directories line a packaged config must have: the package's plugin directory,
+# then (unless the same) the SDK's, where third-party plugins are installed.
+expected_plugin_dirs_line() {
+  local pkg=$1 sdk=$2
+  [ -n "$sdk" ] || fail "the packaged MaasProvConfig.cmake names no MAASPROV_DEFAULT_PLUGIN_DIR"
+  if [ "$pkg" = "$sdk" ]; then
+    echo "plugins.directories = $pkg"
+  else
+    echo "plugins.directories = $pkg, $sdk"
+  fi
+}

@@ -38,9 +38,11 @@ rpm -qp --qf '[%{FILENAMES} %{FILEUSERNAME} %{FILEMODES:perms}\n]' "$rpm_main" |
 ok "maasprov.rpm: /var/lib/maasprov is maasprov's, mode 0750"
 
 config=$(rpm2cpio "$rpm_main" | cpio -i --quiet --to-stdout ./etc/maasprov/maasprovd.properties)
-grep -qx "plugins.directories = /usr/$libdir/maasprov/plugins" <<<"$config" ||
-  fail "rpm config does not name /usr/$libdir/maasprov/plugins"
-ok "rpm config names /usr/$libdir/maasprov/plugins"
+sdk_dir=$(rpm2cpio "$rpm_dev" |
+  cpio -i --quiet --to-stdout ./usr/share/cmake/MaasProv/MaasProvConfig.cmake | sdk_plugin_dir)
+line=$(expected_plugin_dirs_line "/usr/$libdir/maasprov/plugins" "$sdk_dir")
+grep -qxF "$line" <<<"$config" || fail "rpm config: expected '$line'"
+ok "rpm config names /usr/$libdir/maasprov/plugins and the SDK's plugin directory $sdk_dir"
 
 requires=$(rpm -qpR "$rpm_main")
 for want in 'libPocoFoundation\.so' 'libc\.so\.6' '^shadow-utils$' '^/bin/sh$'; do

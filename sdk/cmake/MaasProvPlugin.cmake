@@ -6,8 +6,8 @@
 #   - hides every symbol except the exported entry point (maasprov_plugin_entry),
 #   - refuses to link with undefined symbols, so a missing function fails the build, not the load,
 #   - no "lib" prefix: the file is <name>.so,
-#   - installs into INSTALL_DESTINATION (default ${MAASPROV_PLUGIN_INSTALL_DIR}, which is
-#     <libdir>/maasprov/plugins) unless NO_INSTALL is given.
+#   - installs into INSTALL_DESTINATION (default ${MAASPROV_PLUGIN_INSTALL_DIR}: for the
+#     installed SDK, the daemon's default plugin directory) unless NO_INSTALL is given.
 # OUTPUT_DIRECTORY defaults to ${MAASPROV_PLUGIN_OUTPUT_DIR} when the including project sets it
 # (the maasprov tree does), so the daemon finds freshly built plugins in one place.
 include_guard(GLOBAL)

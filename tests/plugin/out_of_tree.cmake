@@ -26,3 +26,15 @@ if(NOT EXISTS ${example_build}/example-tagged.so)
   message(FATAL_ERROR "the example did not produce example-tagged.so")
 endif()
 run(check ${stage}/bin/maasprov-plugin-check ${example_build}/example-tagged.so)
+
+# `cmake --install` of a plugin built with the installed SDK puts it in the directory the daemon
+# built with that SDK searches by default (DESTDIR keeps the test inside WORK_DIR).
+if(DEFINED DEFAULT_PLUGIN_DIR)
+  set(destdir ${WORK_DIR}/destdir)
+  run(install-plugin ${CMAKE_COMMAND} -E env DESTDIR=${destdir}
+      ${CMAKE_COMMAND} --install ${example_build})
+  if(NOT EXISTS ${destdir}${DEFAULT_PLUGIN_DIR}/example-tagged.so)
+    message(FATAL_ERROR "cmake --install did not put example-tagged.so in the daemon's default "
+                        "plugin directory ${DEFAULT_PLUGIN_DIR} (under DESTDIR ${destdir})")
+  endif()
+endif()

@@ -224,6 +224,44 @@ TEST(Discovery, MissingDirectoryIsReportedNotFatal) {
   EXPECT_EQ(result.files.size(), 1u);
   ASSERT_EQ(result.refused.size(), 1u);
   EXPECT_NE(result.refused[0].reason.find("does not exist"), std::string::npos);
+  EXPECT_NE(result.refused[0].reason.find("plugins.directories"), std::string::npos);
+}
+
+// A fresh install has no third-party plugins: a missing default directory is no refusal.
+TEST(Discovery, MissingDefaultDirectoryIsReportedApartNotRefused) {
+  TempDir dir;
+  dir.add("fixture_good");
+  DiscoveryOptions options{{dir.path() / "default/", dir.path() / "explicit"}, true, {}};
+  options.defaultDirectories = {dir.path() / "default"};
+  auto result = discoverPlugins(options);
+  ASSERT_EQ(result.missingDefaults.size(), 1u);
+  EXPECT_EQ(result.missingDefaults[0], dir.path() / "default/");
+  ASSERT_EQ(result.refused.size(), 1u);  // the explicitly configured one is still refused
+  EXPECT_EQ(result.refused[0].file, dir.path() / "explicit");
+  EXPECT_NE(result.refused[0].reason.find("plugins.directories"), std::string::npos);
+}
+
+// A default that exists but is not a directory is still refused.
+TEST(Discovery, DefaultThatIsAFileIsRefused) {
+  TempDir dir;
+  auto file = dir.add("fixture_good");
+  DiscoveryOptions options{{file}, true, {}};
+  options.defaultDirectories = {file};
+  auto result = discoverPlugins(options);
+  EXPECT_TRUE(result.missingDefaults.empty());
+  ASSERT_EQ(result.refused.size(), 1u);
+}
+
+TEST(Registry, MissingDefaultDirectoryLoadsTheOthers) {
+  TempDir dir;
+  dir.add("fixture_good");
+  RegistryOptions options;
+  options.discovery.directories = {dir.path() / "absent", dir.path()};
+  options.discovery.defaultDirectories = {dir.path() / "absent"};
+  PluginRegistry registry(options, nullptr);
+  registry.load();
+  EXPECT_EQ(registry.plugins().size(), 1u);
+  EXPECT_TRUE(registry.refused().empty());
 }
 
 }  // namespace

@@ -154,6 +154,21 @@ TEST_F(SimMachines, DeployInWrongStateIsAStateConflict) {
   EXPECT_EQ(d.body, "Can't deploy a machine that is in the 'Deployed' state");
 }
 
+TEST(SimMachinesSlowDeploy, StateConflictNamesTheCurrentStatus) {
+  // A deploy still in progress: MAAS names the machine's current state, not where it is going.
+  SimProcess sim(SimProcess::Yaml(kTestInventory, {"--deploy-seconds", "30"}));
+  auto listed = Call(sim.port(), "GET", Api("machines/"), {{"hostname", "twin-1"}});
+  std::string id = listed.array()->getObject(0)->getValue<std::string>("system_id");
+  ASSERT_EQ(Call(sim.port(), "POST", Api("machines/" + id + "/?op=deploy")).status, 200);
+  auto again = Call(sim.port(), "POST", Api("machines/" + id + "/?op=deploy"));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.body, "Can't deploy a machine that is in the 'Deploying' state");
+  ASSERT_EQ(Call(sim.port(), "POST", Api("machines/" + id + "/?op=release")).status, 200);
+  auto releasing = Call(sim.port(), "POST", Api("machines/" + id + "/?op=deploy"));
+  EXPECT_EQ(releasing.status, 409);
+  EXPECT_EQ(releasing.body, "Can't deploy a machine that is in the 'Releasing' state");
+}
+
 TEST_F(SimMachines, InjectedFailureFailsOnlyTheNextDeploy) {
   std::string id = Id("twin-1");
   auto ctl = Call(sim_.port(), "POST", "/_sim/machines/" + id + "/fail-next-deploy", {}, "");
