@@ -134,6 +134,27 @@ TEST_F(SimApi, DnsResourceHoldsTheAddressesItIsGiven) {
   EXPECT_EQ(Get(item).status, 404);
 }
 
+TEST_F(SimApi, DnsResourceTakesIpv6Addresses) {
+  // MAAS serves AAAA records: IPv6 addresses are accepted, alone or mixed with IPv4.
+  auto created = Call(sim_.port(), "POST", Api("dnsresources/"),
+                      {{"fqdn", "v6.maas"}, {"ip_addresses", "2001:db8::10 10.0.0.22"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto ips = created.object()->getArray("ip_addresses");
+  ASSERT_EQ(ips->size(), 2u);
+  EXPECT_EQ(ips->getObject(0)->getValue<std::string>("ip"), "2001:db8::10");
+  std::string item = "dnsresources/" + std::to_string(created.object()->getValue<int>("id")) + "/";
+  auto updated = Call(sim_.port(), "PUT", Api(item), {{"ip_addresses", "fd00::1"}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(Get(item).object()->getArray("ip_addresses")->getObject(0)->getValue<std::string>("ip"),
+            "fd00::1");
+  for (const char* bad : {"2001:db8::zz", "2001:db8:::1", "fe80::1%eth0x:"}) {
+    auto r = Call(sim_.port(), "POST", Api("dnsresources/"),
+                  {{"fqdn", "bad6.maas"}, {"ip_addresses", bad}});
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find("is not a valid IP address"), std::string::npos) << r.body;
+  }
+}
+
 TEST_F(SimApi, DnsResourceRejectsBadAddressesAndDuplicates) {
   auto bad = Call(sim_.port(), "POST", Api("dnsresources/"),
                   {{"fqdn", "x.maas"}, {"ip_addresses", "10.0.0.300"}});

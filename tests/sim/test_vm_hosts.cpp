@@ -150,6 +150,61 @@ TEST_F(SimVmHosts, ComposedMachineCommissionsToReady) {
   EXPECT_EQ(m->getArray("tag_names")->getElement<std::string>(0), "lxd");
 }
 
+TEST_F(SimVmHosts, CommissioningCanBeMadeToFail) {
+  // Per VM host: the next VM composed there fails commissioning, as when a MAAS script fails.
+  auto ctl = Call(sim_.port(), "POST", "/_sim/vm-hosts/1/fail-next-commissioning", {}, "");
+  ASSERT_EQ(ctl.status, 200) << ctl.body;
+  auto r = Compose({{"hostname", "vm-bad"}});
+  ASSERT_EQ(r.status, 200);
+  std::string bad = r.object()->getValue<std::string>("system_id");
+  EXPECT_EQ(Machine(bad)->getValue<std::string>("status_name"), "Commissioning");
+  auto next = Compose({{"hostname", "vm-good"}});
+  ASSERT_EQ(next.status, 200);
+  std::string good = next.object()->getValue<std::string>("system_id");
+  // Per machine: one already commissioning.
+  auto third = Compose({{"hostname", "vm-bad-2"}});
+  std::string bad2 = third.object()->getValue<std::string>("system_id");
+  EXPECT_EQ(Call(sim_.port(), "POST", "/_sim/machines/" + bad2 + "/fail-next-commissioning", {}, "")
+                .status,
+            200);
+  std::this_thread::sleep_for(350ms);
+  for (const std::string& id : {bad, bad2}) {
+    EXPECT_EQ(Machine(id)->getValue<int>("status"), 2);
+    EXPECT_EQ(Machine(id)->getValue<std::string>("status_name"), "Failed commissioning");
+  }
+  EXPECT_EQ(Machine(good)->getValue<std::string>("status_name"), "Ready");
+  // A failed-commissioning machine is not allocatable.
+  auto alloc = Call(sim_.port(), "POST", Api("machines/?op=allocate"),
+                    {{"system_id", bad}, {"not_pod_type", "lxd"}});
+  EXPECT_EQ(alloc.status, 409);
+  // Only a machine that is commissioning can be told to fail it.
+  EXPECT_EQ(Call(sim_.port(), "POST", "/_sim/machines/" + good + "/fail-next-commissioning", {}, "")
+                .status,
+            409);
+  EXPECT_EQ(Call(sim_.port(), "POST", "/_sim/vm-hosts/9/fail-next-commissioning", {}, "").status,
+            404);
+}
+
+TEST(SimVmHostsInventory, InventoryCanFailTheFirstCommissioning) {
+  std::string inv = kTestInventory;
+  inv.replace(inv.find("    project: maasprov"), 0, "    fail_next_commissioning: true\n");
+  SimProcess sim(SimProcess::Yaml(inv, {"--commission-seconds", "0.1"}));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    auto r = Call(sim.port(), "POST", Api("vm-hosts/1/?op=compose"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ids.push_back(r.object()->getValue<std::string>("system_id"));
+  }
+  std::this_thread::sleep_for(250ms);
+  auto status = [&](const std::string& id) {
+    return Call(sim.port(), "GET", Api("machines/" + id + "/"))
+        .object()
+        ->getValue<std::string>("status_name");
+  };
+  EXPECT_EQ(status(ids[0]), "Failed commissioning");
+  EXPECT_EQ(status(ids[1]), "Ready");
+}
+
 TEST_F(SimVmHosts, ZoneAndPoolAreIdsAndZoneDefaultsToMaasDefaultZone) {
   auto plain = Compose({{"skip_commissioning", "true"}});
   ASSERT_EQ(plain.status, 200);

@@ -375,7 +375,7 @@ class Builder {
     r_.OnlyKeys(h, p,
                 {"name", "host", "zone", "pool", "tags", "project", "cores", "memory",
                  "cpu_over_commit_ratio", "memory_over_commit_ratio", "storage_pools", "bridges",
-                 "power_address", "version"});
+                 "power_address", "version", "fail_next_commissioning"});
     VmHost vh;
     vh.id = static_cast<int>(inv_.vm_hosts.size()) + 1;
     vh.name = r_.Str(h["name"], p + ".name", "", true);
@@ -469,6 +469,8 @@ class Builder {
       DefaultInterface(*backing, "br0", -2), backing->interfaces.back().type = "bridge";
     vh.power_address =
         r_.Str(h["power_address"], p + ".power_address", "https://" + backing->hostname + ":8443");
+    vh.fail_next_commissioning =
+        r_.Bool(h["fail_next_commissioning"], p + ".fail_next_commissioning", false);
     vh.host_machine_id = backing->id;
     backing->hosts_vm_host = vh.id;
     inv_.vm_hosts.push_back(vh);

@@ -171,6 +171,8 @@ struct VmHost {
   double memory_over_commit_ratio = 1.0;
   std::vector<StoragePool> storage_pools;
   int host_machine_id = -1;  // backing (Deployed) machine
+  // Control surface: the next VM composed here fails commissioning (MAAS: a script failed).
+  bool fail_next_commissioning = false;
   std::string version = "5.21.1";
 };
 

@@ -268,7 +268,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       if (get && op == "parameters") return Json(s.VmHostParameters(id));
       if (post && op == "compose") return Json(s.Compose(id, p));
       if (post && op == "refresh") return Json(s.GetVmHost(id, c));
-      if (put || del) return Text(405, "Method Not Allowed");
+      if (put) return Json(s.UpdateVmHost(id, p, c));
+      if (del) return s.DeleteVmHost(id), Reply{204, "", "", ""};
       Unrecognised(method, op);
     }
     if (c == "dnsresources") {
@@ -291,6 +292,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
         Unrecognised(method, op);
       }
       if (get && op.empty()) return Json(s.GetTag(id));
+      if (get && op == "machines") return Json(s.TagMachines(id));
+      if (post && op == "update_nodes") return Json(s.TagUpdateNodes(id, p));
       Unrecognised(method, op);
     }
     struct ReadOnly {
@@ -341,6 +344,19 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       if (!ctx_.state->FailNextDeploy(seg[2]))
         return Text(404, "No Machine matches the given query.");
       return Text(200, "The next deploy of " + seg[2] + " will fail.");
+    }
+    if (method == "POST" && seg.size() == 4 && seg[1] == "machines" &&
+        seg[3] == "fail-next-commissioning") {
+      int status = ctx_.state->FailCommissioning(seg[2]);
+      if (status == 404) return Text(404, "No Machine matches the given query.");
+      if (status == 409) return Text(409, seg[2] + " is not commissioning.");
+      return Text(200, seg[2] + " will fail commissioning.");
+    }
+    if (method == "POST" && seg.size() == 4 && seg[1] == "vm-hosts" &&
+        seg[3] == "fail-next-commissioning") {
+      if (!ctx_.state->FailNextCommissioningOn(seg[2]))
+        return Text(404, "No Pod matches the given query.");
+      return Text(200, "The next VM composed on VM host " + seg[2] + " will fail commissioning.");
     }
     return Text(404, "Unknown control endpoint.");
   }

@@ -38,6 +38,9 @@ class State {
   Poco::Dynamic::Var GetVmHost(const std::string& id, const std::string& collection);
   Poco::Dynamic::Var Compose(const std::string& id, const Params& p);
   Poco::Dynamic::Var VmHostParameters(const std::string& id);
+  Poco::Dynamic::Var UpdateVmHost(const std::string& id, const Params& p,
+                                  const std::string& collection);
+  void DeleteVmHost(const std::string& id);
 
   // dnsresources/
   Poco::Dynamic::Var ListDnsResources(const Params& p);
@@ -58,10 +61,16 @@ class State {
   Poco::Dynamic::Var ListTags();
   Poco::Dynamic::Var GetTag(const std::string& name);
   Poco::Dynamic::Var CreateTag(const Params& p);
+  Poco::Dynamic::Var TagUpdateNodes(const std::string& name, const Params& p);
+  Poco::Dynamic::Var TagMachines(const std::string& name);
 
   // Control surface (outside the MAAS API).
   Poco::Dynamic::Var Dump();
   bool FailNextDeploy(const std::string& system_id);
+  // A Commissioning machine ends in Failed commissioning: 0 done, 404/409 as HTTP statuses.
+  int FailCommissioning(const std::string& system_id);
+  // The next VM composed (with commissioning) on VM host `id` fails commissioning.
+  bool FailNextCommissioningOn(const std::string& id);
 
  private:
   Machine& MachineOr404(const std::string& id);

@@ -293,4 +293,14 @@ bool State::FailNextDeploy(const std::string& system_id) {
   return true;
 }
 
+int State::FailCommissioning(const std::string& system_id) {
+  std::lock_guard lock(mu_);
+  w_.Advance(Clock::now());
+  Machine* m = w_.FindMachine(system_id);
+  if (!m) return 404;
+  if (m->status != kCommissioning || !m->due) return 409;
+  m->next_status = kFailedCommissioning;  // the pending transition ends in failure instead
+  return 0;
+}
+
 }  // namespace maassim

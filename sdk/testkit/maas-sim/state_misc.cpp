@@ -1,6 +1,8 @@
 // DNS resources, domains, zones, resource pools, subnets, tags and the state dump.
 #include <Poco/JSON/Array.h>
+#include <Poco/Net/IPAddress.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "render.hpp"
@@ -116,7 +118,10 @@ void ApplyDnsParams(const World& w, const Params& p, DnsResource& d, bool creati
     std::vector<std::string> ips = SplitWs(p.GetAll("ip_addresses"));
     for (const auto& ip : ips) {
       uint32_t v = 0;
-      if (!ParseIpv4(ip, v))
+      Poco::Net::IPAddress v6;  // MAAS takes IPv6 (AAAA records) as well as IPv4
+      bool ipv6 = ip.find(':') != std::string::npos && Poco::Net::IPAddress::tryParse(ip, v6) &&
+                  v6.family() == Poco::Net::IPAddress::IPv6;
+      if (!ParseIpv4(ip, v) && !ipv6)
         throw ApiError(400, FieldError("ip_addresses", "'" + ip + "' is not a valid IP address."),
                        true);
     }
@@ -234,6 +239,46 @@ Poco::Dynamic::Var State::CreateTag(const Params& p) {
   Tag t{name, p.Get("comment"), p.Get("definition"), p.Get("kernel_opts")};
   w_.tags[name] = t;
   return RenderTag(t);
+}
+
+Poco::Dynamic::Var State::TagUpdateNodes(const std::string& name, const Params& p) {
+  std::lock_guard lock(mu_);
+  w_.Advance(Clock::now());
+  auto it = w_.tags.find(name);
+  if (it == w_.tags.end()) throw ApiError(404, "No Tag matches the given query.");
+  // A worker with a stale definition is told so and its update dropped.
+  if (p.Has("definition") && p.Get("definition") != it->second.definition)
+    throw ApiError(409, "Definition supplied '" + p.Get("definition") +
+                            "' doesn't match current definition '" + it->second.definition + "'");
+  // As MAAS: unknown system_ids are ignored; counts are of the machines found.
+  int added = 0, removed = 0;
+  for (const auto& id : p.GetAll("add")) {
+    Machine* m = w_.FindMachine(id);
+    if (!m) continue;
+    ++added;
+    if (std::find(m->tags.begin(), m->tags.end(), name) == m->tags.end()) m->tags.push_back(name);
+  }
+  for (const auto& id : p.GetAll("remove")) {
+    Machine* m = w_.FindMachine(id);
+    if (!m) continue;
+    ++removed;
+    m->tags.erase(std::remove(m->tags.begin(), m->tags.end(), name), m->tags.end());
+  }
+  auto o = Poco::makeShared<Poco::JSON::Object>();
+  o->set("added", added);
+  o->set("removed", removed);
+  return o;
+}
+
+Poco::Dynamic::Var State::TagMachines(const std::string& name) {
+  std::lock_guard lock(mu_);
+  w_.Advance(Clock::now());
+  if (!w_.tags.count(name)) throw ApiError(404, "No Tag matches the given query.");
+  auto out = Poco::makeShared<Poco::JSON::Array>();
+  for (const auto& [id, m] : w_.machines)
+    if (std::find(m.tags.begin(), m.tags.end(), name) != m.tags.end())
+      out->add(RenderMachine(w_, m));
+  return out;
 }
 
 Poco::Dynamic::Var State::Dump() {

@@ -420,7 +420,11 @@ Machine& State::ComposeLocked(VmHost& host, const Params& p, bool dynamic) {
   auto [it, inserted] = w_.machines.emplace(m.id, std::move(m));
   (void)inserted;
   w_.Index(it->second);
-  if (!skip) w_.Schedule(it->second, kReady, w_.timings.commission_seconds);
+  if (!skip) {
+    w_.Schedule(it->second, host.fail_next_commissioning ? kFailedCommissioning : kReady,
+                w_.timings.commission_seconds);
+    host.fail_next_commissioning = false;
+  }
   return it->second;
 }
 

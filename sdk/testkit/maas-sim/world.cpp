@@ -191,6 +191,9 @@ void World::Advance(Clock::time_point now) {
     } else if (m.status == kFailedDeployment) {
       m.status_message = "Failed deployment";
       m.power_state = "off";
+    } else if (m.status == kFailedCommissioning) {
+      m.status_message = "Failed commissioning";
+      m.power_state = "off";
     } else if (m.status == kReady) {
       m.status_message = "";
       m.power_state = "off";
