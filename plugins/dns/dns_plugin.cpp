@@ -24,12 +24,12 @@ DnsSettings DnsSettings::fromConfig(const json::Value& config) {
   return s;
 }
 
-json::Value DnsPlugin::reconcileDocument(const Request& req, Host& host) {
+Result DnsPlugin::reconcile(const Request& req, Host& host) {
   const ClusterEndpoint endpoint = ClusterEndpoint::fromCluster(req.object());
   const auto machines = controlPlaneMachines(req.machines(), endpoint.preferredSubnets);
 
-  json::Value doc = json::Value::object();
-  json::Value status = json::Value::object();
+  Result r;
+  json::Value& status = r.status;
   json::Value network = json::Value::object();
   network.set("dnsName", endpoint.host);
   json::Value ep = json::Value::object();
@@ -39,10 +39,9 @@ json::Value DnsPlugin::reconcileDocument(const Request& req, Host& host) {
   if (endpoint.custom) {  // the user's endpoint: nothing to create or change in MAAS
     status.set("ready", true);
     status.set("network", network);
-    doc.set("status", status);
-    doc.set("endpoint", ep);
-    doc.set("machineStatus", attachmentReport(machines, {}, endpoint.host, true));
-    return doc;
+    r.extra.set("endpoint", ep);
+    r.extra.set("machineStatus", attachmentReport(machines, {}, endpoint.host, true));
+    return r;
   }
 
   const MaasClient maas = host.maas();
@@ -64,23 +63,14 @@ json::Value DnsPlugin::reconcileDocument(const Request& req, Host& host) {
 
   status.set("ready", true);
   status.set("network", network);
-  doc.set("status", status);
-  doc.set("endpoint", ep);
-  doc.set("machineStatus", attachmentReport(machines, record->addresses, endpoint.host, false));
+  r.extra.set("endpoint", ep);
+  r.extra.set("machineStatus", attachmentReport(machines, record->addresses, endpoint.host, false));
   bool comingUp = false;
   for (const auto& m : machines) {
     comingUp = comingUp || m.notRunning == "NoAddress" || m.notRunning == "MachineNotRunning" ||
                m.notRunning == "MachinePoweredOff";
   }
-  if (comingUp) doc.set("requeueAfterSeconds", settings_.pollSeconds);
-  return doc;
-}
-
-Result DnsPlugin::reconcile(const Request& req, Host& host) {
-  json::Value doc = reconcileDocument(req, host);
-  Result r;
-  r.status = *doc.find("status");
-  if (const json::Value* q = doc.find("requeueAfterSeconds")) r.requeueAfterSeconds = q->asInt();
+  if (comingUp) r.requeueAfterSeconds = settings_.pollSeconds;
   return r;
 }
 
@@ -122,33 +112,6 @@ json::Value DnsPlugin::describe(Host&) {
   return d;
 }
 
-namespace {
-
-// Like the SDK's reconcile glue, but appends the whole document (endpoint, machines).
-int32_t reconcileGlue(maasprov_instance* instance, maasprov_call* call, maasprov_str request,
-                      maasprov_result* result) {
-  using Glue = maasprov::detail::Glue<DnsPlugin>;
-  return maasprov::detail::guarded(result, [&]() -> int32_t {
-    Request req(Glue::parseRequest(request));
-    Host host(maasprov::detail::hostServices(), call);
-    json::Value doc = Glue::self(instance)->reconcileDocument(req, host);
-    maasprov::detail::append(result->document, doc.dump());
-    return MAASPROV_OK;
-  });
-}
-
-}  // namespace
 }  // namespace maasprov::dns
 
-extern "C" MAASPROV_PLUGIN_EXPORT int32_t maasprov_plugin_entry(maasprov_negotiation* n) {
-  int32_t rc = maasprov::detail::negotiate<maasprov::dns::DnsPlugin>(
-      n, "dns", "0.1.0", maasprov::Kind::ClusterEndpointProvider, nullptr, 0);
-  if (rc != MAASPROV_OK) return rc;
-  static const maasprov_plugin_descriptor descriptor = [&] {
-    maasprov_plugin_descriptor d = *n->descriptor;
-    d.reconcile = &maasprov::dns::reconcileGlue;
-    return d;
-  }();
-  n->descriptor = &descriptor;
-  return MAASPROV_OK;
-}
+MAASPROV_PLUGIN(maasprov::dns::DnsPlugin, "dns", "0.1.0", maasprov::Kind::ClusterEndpointProvider)

@@ -3,9 +3,8 @@
 // addresses of the cluster's running control-plane machines. See docs/plugins/dns.md.
 //
 // Its reconcile result document carries two members besides "status" and
-// "requeueAfterSeconds": "endpoint" {host, port} and "machineStatus" (the per-machine attachment
-// report, see control_plane.hpp). The SDK's Result has no room for extra members, so the entry
-// point swaps in its own reconcile glue (reconcileDocument) and keeps the SDK's for the rest.
+// "requeueAfterSeconds", in Result::extra: "endpoint" {host, port} and "machineStatus" (the
+// per-machine attachment report, see control_plane.hpp).
 //
 // Ownership: the SDK owns the instance; it holds its settings only.
 // Thread-safety: stateless apart from immutable settings; the host never reconciles one cluster
@@ -29,9 +28,7 @@ class DnsPlugin {
  public:
   explicit DnsPlugin(const json::Value& config) : settings_(DnsSettings::fromConfig(config)) {}
 
-  // The whole result document: {"status", "endpoint", "machineStatus", "requeueAfterSeconds"?}.
-  json::Value reconcileDocument(const Request& req, Host& host);
-  // Status and requeue only (what the SDK's generic glue can carry).
+  // Status, requeue, and "endpoint" and "machineStatus" in extra.
   Result reconcile(const Request& req, Host& host);
   RemoveResult remove(const Request& req, Host& host);
   json::Value describe(Host& host);

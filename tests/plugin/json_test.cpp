@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "maasprov/plugin.hpp"
+
 namespace maasprov::json {
 namespace {
 
@@ -99,6 +101,33 @@ TEST(Json, BuildsAndEscapesOnOutput) {
   EXPECT_EQ(v.find("s")->asInt(), 3);
   EXPECT_TRUE(v.erase("n"));
   EXPECT_EQ(v.size(), 2u);
+}
+
+// Result::extra: further top-level members of the result document (machineStatus, endpoint).
+TEST(ResultDocument, ExtraMembersSitBesideStatusAndRequeue) {
+  maasprov::Result r;
+  r.status.set("ready", true);
+  r.requeueAfterSeconds = 5;
+  r.extra.set("machineStatus", Value(Object{{"cp-a", Value(Object{{"dnsAttached", true}})}}));
+  r.extra.set("endpoint", Value(Object{{"host", "c.maas.test"}, {"port", 6443}}));
+  Value doc = parse(r.toJson().dump());
+  EXPECT_TRUE(doc.find("status")->getBool("ready"));
+  EXPECT_EQ(doc.getInt("requeueAfterSeconds"), 5);
+  EXPECT_TRUE(doc.find("machineStatus")->find("cp-a")->getBool("dnsAttached"));
+  EXPECT_EQ(doc.find("endpoint")->getInt("port"), 6443);
+  EXPECT_EQ(maasprov::Result().toJson().dump(), R"({"status":{}})");  // unchanged without extra
+}
+
+TEST(ResultDocument, ExtraCannotReplaceTheSdksOwnMembers) {
+  maasprov::RemoveResult r;
+  r.extra.set("done", true);
+  try {
+    r.toJson();
+    ADD_FAILURE() << "extra replaced \"done\"";
+  } catch (const maasprov::PluginError& e) {
+    EXPECT_EQ(e.type(), maasprov::ErrorType::Internal);
+    EXPECT_NE(std::string(e.what()).find("\"done\""), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -93,12 +93,35 @@ class Request {
   json::Value doc_;
 };
 
+namespace detail {
+// A result document holding `extra`'s members; the SDK then sets its own (`reserved`) ones.
+inline json::Value documentWith(const json::Value& extra,
+                                std::initializer_list<std::string_view> reserved) {
+  json::Value out = json::Value::object();
+  if (extra.isNull()) return out;
+  if (!extra.isObject()) throw PluginError(ErrorType::Internal, "Result::extra must be an object");
+  for (const auto& [key, value] : extra.asObject()) {
+    for (std::string_view r : reserved) {
+      if (key == r) {
+        throw PluginError(ErrorType::Internal, "Result::extra may not set \"" + key +
+                                                   "\"; use the Result member of that name");
+      }
+    }
+    out.set(key, value);
+  }
+  return out;
+}
+}  // namespace detail
+
 struct Result {
   json::Value status = json::Value::object();  // status fields to set
   std::optional<int64_t> requeueAfterSeconds;  // reconcile again after this long
+  // Further top-level members of the result document, e.g. a cluster endpoint provider's
+  // "machineStatus" and "endpoint". May not name status or requeueAfterSeconds.
+  json::Value extra = json::Value::object();
 
   json::Value toJson() const {
-    json::Value out = json::Value::object();
+    json::Value out = detail::documentWith(extra, {"status", "requeueAfterSeconds"});
     out.set("status", status);
     if (requeueAfterSeconds) out.set("requeueAfterSeconds", *requeueAfterSeconds);
     return out;
@@ -109,9 +132,10 @@ struct RemoveResult {
   json::Value status = json::Value::object();
   bool done = false;  // true once nothing is left in MAAS; the host then drops its finalizer
   std::optional<int64_t> requeueAfterSeconds;
+  json::Value extra = json::Value::object();  // as Result::extra; may not name done either
 
   json::Value toJson() const {
-    json::Value out = json::Value::object();
+    json::Value out = detail::documentWith(extra, {"status", "done", "requeueAfterSeconds"});
     out.set("status", status);
     out.set("done", done);
     if (requeueAfterSeconds) out.set("requeueAfterSeconds", *requeueAfterSeconds);
