@@ -2,15 +2,99 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <future>
 #include <sstream>
 #include <thread>
 
 namespace maasprov::plugin {
 namespace {
+
+// Crash report: a plugin that crashes takes the daemon with it (it is code in our process), so
+// the least the host can do is say which plugin was running. Calls register in a fixed table
+// readable without locks or allocation; a fatal-signal handler prints the table to stderr and
+// hands the signal on to the previous disposition (default, or a sanitizer's).
+struct InFlightSlot {
+  std::atomic<bool> used{false};
+  std::atomic<bool> ready{false};
+  char text[256] = {};
+};
+std::array<InFlightSlot, 128> g_inFlight;
+constexpr std::array<int, 5> kFatalSignals = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+std::array<struct sigaction, kFatalSignals.size()> g_previous{};
+
+void writeAll(const char* text) {
+  size_t left = std::strlen(text);
+  while (left > 0) {
+    const ssize_t n = ::write(STDERR_FILENO, text, left);
+    if (n <= 0) return;
+    text += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+extern "C" void onFatalSignal(int sig) {
+  bool any = false;
+  for (auto& slot : g_inFlight) {
+    if (!slot.ready.load()) continue;
+    writeAll(any ? "; " : "maasprovd: fatal signal during plugin call: ");
+    writeAll(slot.text);
+    any = true;
+  }
+  if (any) writeAll("\n");
+  for (size_t i = 0; i < kFatalSignals.size(); ++i) {
+    if (kFatalSignals[i] == sig) ::sigaction(sig, &g_previous[i], nullptr);
+  }
+  ::raise(sig);  // a real fault would also repeat on return; raise covers raise()/abort()
+}
+
+void installCrashReport() {
+  static const bool installed = [] {
+    for (size_t i = 0; i < kFatalSignals.size(); ++i) {
+      struct sigaction action {};
+      action.sa_handler = onFatalSignal;
+      sigemptyset(&action.sa_mask);
+      action.sa_flags = SA_NODEFER;
+      ::sigaction(kFatalSignals[i], &action, &g_previous[i]);
+    }
+    return true;
+  }();
+  (void)installed;
+}
+
+// Registers one running call ("plugin 'lxd' reconcile default/m0") for the crash report.
+class InFlight {
+ public:
+  explicit InFlight(const std::string& text) {
+    for (auto& slot : g_inFlight) {
+      bool expected = false;
+      if (slot.used.compare_exchange_strong(expected, true)) {
+        const size_t n = std::min(text.size(), sizeof(slot.text) - 1);
+        std::memcpy(slot.text, text.data(), n);
+        slot.text[n] = '\0';
+        slot.ready.store(true);
+        slot_ = &slot;
+        return;
+      }
+    }  // table full: this call is simply not named in a crash report
+  }
+  ~InFlight() {
+    if (slot_ == nullptr) return;
+    slot_->ready.store(false);
+    slot_->used.store(false);
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  InFlightSlot* slot_ = nullptr;
+};
 
 // Host-owned storage the plugin appends its answer to (the ABI's maasprov_result).
 struct ResultBuffers {
@@ -173,6 +257,7 @@ std::shared_ptr<PluginInstance> PluginInstance::create(std::shared_ptr<const Plu
                                                        std::shared_ptr<const HostEnvironment> env,
                                                        const std::string& configJson) {
   if (!env) env = std::make_shared<HostEnvironment>();
+  installCrashReport();
   auto self = std::make_shared<PluginInstance>(Private{}, library, env);
   maasprov_call call;
   call.pluginName = library->name();
@@ -282,6 +367,7 @@ CallOutcome PluginInstance::invokeHere(Op op, const std::string& request,
   int32_t rc = MAASPROV_FAILED;
   CallOutcome out;
   try {
+    const InFlight inFlight(who + " " + call->objectKey);
     switch (op) {
       case Op::Reconcile:
         rc = d.reconcile(instance_, call.get(), req, &buffers.result);

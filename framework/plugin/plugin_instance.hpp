@@ -12,6 +12,10 @@
 // to finish on its own, keeping the instance and its library alive until it does. A timed call
 // also returns (Transient, "cancelled", timedOut false) within ~50 ms of CallOptions::cancel
 // being set, even if the plugin never checks it.
+// Crashes: a plugin runs in the daemon's process, so its crash is the daemon's (systemd restarts
+// it). The first create() installs handlers for SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT that print
+// "maasprovd: fatal signal during plugin call: plugin 'NAME' OP OBJECT" for every call in
+// flight to stderr (the journal), then pass the signal on to the previous disposition.
 // Error messages and hosts are made valid UTF-8 (bad bytes become U+FFFD) before they leave.
 //
 // Ownership: always held by shared_ptr (create()); destroys the plugin's instance in its

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 #include "framework/plugin/plugin_instance.hpp"
@@ -305,6 +306,15 @@ TEST(Instance, InvalidUtf8FromAPluginBecomesValidText) {
     EXPECT_EQ(out.error->message, "bad \uFFFD bytes \uFFFD and \uFFFD end \uFFFD\uFFFD");
     EXPECT_EQ(out.error->host, "host-\uFFFD");
   }
+}
+
+TEST(InstanceDeathTest, CrashInAPluginNamesThePluginAndObjectOnStderr) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto instance = PluginInstance::create(PluginLibrary::load(fixture("fixture_crashing")), nullptr);
+  CallOptions options;
+  options.objectKey = "default/m7";
+  EXPECT_EXIT(instance->reconcile(kMachineRequest, options), ::testing::KilledBySignal(SIGSEGV),
+              "fatal signal during plugin call: plugin 'fixture' reconcile default/m7");
 }
 
 TEST(Instance, ConcurrentReconcilesOnOneInstance) {
