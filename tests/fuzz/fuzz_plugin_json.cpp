@@ -1,0 +1,41 @@
+// libFuzzer target: the plugin ABI's JSON documents. The SDK's strict parser (what every plugin
+// parses its request with) must parse what it printed back to the same value; the host's
+// request builder must turn any object into a document the SDK parser accepts.
+#include <Poco/JSON/Parser.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <string_view>
+
+#include "framework/plugin/plugin_instance.hpp"
+#include "maasprov/json.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  try {
+    const auto value = maasprov::json::parse(text);
+    const std::string printed = value.dump();
+    if (maasprov::json::parse(printed).dump() != printed) std::abort();  // round trip is stable
+  } catch (const std::exception&) {
+  }
+  Poco::JSON::Object::Ptr object;
+  try {
+    auto parsed = Poco::JSON::Parser().parse(std::string(text));
+    if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) {
+      object = parsed.extract<Poco::JSON::Object::Ptr>();
+    }
+  } catch (const std::exception&) {
+  }
+  if (object) {
+    const std::string request =
+        maasprov::plugin::makeRequestDocument(object, object, std::string("dXNlcg=="), {object});
+    try {
+      (void)maasprov::json::parse(request);
+    } catch (const std::exception&) {
+      std::abort();  // the host built a request a plugin cannot read
+    }
+  }
+  return 0;
+}
