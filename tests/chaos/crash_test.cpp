@@ -35,6 +35,7 @@ using maassim::testing::SimProcess;
 using Json = Poco::JSON::Object::Ptr;
 
 constexpr const char* kToken = "chaos-token-0123456789abcdef";
+constexpr const char* kUserData = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config"
 constexpr const char* kInfra = "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/default/";
 
 int envInt(const char* name, int fallback) {
@@ -79,7 +80,7 @@ std::string machineJson(const std::string& name, bool lxd, bool controlPlane) {
          R"("metadata":{"name":")" +
          name + R"(","labels":{)" + labels +
          R"(}},"spec":{"minCPU":2,"minMemory":2048,"image":"ubuntu/jammy","provisioningMode":")" +
-         (lxd ? "lxd" : "bare-metal") + R"(","userData":"I2Nsb3VkLWNvbmZpZwo=")" +
+         (lxd ? "lxd" : "bare-metal") + R"(","userData":")" + kUserData + "\"" +
          (lxd ? R"(,"lxdConfig":{"storage":{"size":"20G"},"network":{"bridge":"br0"}})" : "") +
          "}}";
 }
@@ -203,6 +204,14 @@ class Chaos : public ::testing::Test {
     }
   }
 
+  // The MAAS key, the API token and the user data (base64 and decoded) never leave the daemon.
+  static void expectNoSecretIn(const std::string& what, const std::string& text) {
+    for (const std::string& secret : {SimProcess::default_api_key(), std::string(kToken),
+                                      std::string(kUserData), std::string("#cloud-config")}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << what << " shows " << secret;
+    }
+  }
+
   void run(bool faults);
 
   Plan plan_;
@@ -277,6 +286,8 @@ void Chaos::run(bool faults) {
     duplicates += static_cast<int>(allocates) - plan_.machines;
   }
   EXPECT_EQ(nowHeld.size(), initial_.size() + static_cast<std::size_t>(plan_.machines));
+  expectNoSecretIn("the machine list", api("GET", std::string(kInfra) + "maasmachines").body);
+  expectNoSecretIn("/metrics", api("GET", "/metrics").body);
   const Json provisionCounters = counters();
 
   // Delete everything, with more kills, until MAAS is back where it started.
@@ -304,6 +315,12 @@ void Chaos::run(bool faults) {
   auto hosts = simState()->getArray("vm_hosts");
   for (std::size_t i = 0; i < hosts->size(); ++i) {
     EXPECT_EQ(hosts->getObject(static_cast<unsigned>(i))->getValue<int>("vm_count"), 0);
+  }
+
+  // Every log of every run, errors from killed calls and injected faults included.
+  for (int i = 1; i <= starts_; ++i) {
+    const std::string log = "maasprovd-" + std::to_string(i) + ".log";
+    expectNoSecretIn(log, daemon::testing::readFile(dir_.path(log)));
   }
 
   const Json all = counters();
