@@ -139,7 +139,8 @@ int leftInMaas(const Stack& stack) {
   return left;
 }
 
-void runSize(int n, const Settings& s) {
+// Returns false when a phase did not finish in time (the figures are still printed).
+bool runSize(int n, const Settings& s) {
   Fleet fleet = makeFleet(n, 0.6, 50, !s.singleNamespace);
   StackOptions opts;
   opts.inventoryYaml = generateInventory({});
@@ -207,7 +208,9 @@ void runSize(int n, const Settings& s) {
   report.publish(outputDirectory());
   if (!up.finished || !down.finished) {
     std::cerr << "maasprovd log tail:\n" << stack.daemonLogTail() << std::endl;
+    return false;
   }
+  return true;
 }
 
 }  // namespace
@@ -222,8 +225,9 @@ int main(int argc, char** argv) {
         o.num("release-seconds", 1), o.num("timeout", 600),      o.daemon(),
         o.str("label", "")};
     if (!s.label.empty()) s.label = "-" + s.label;
-    for (int n : o.ints("sizes", "100,1000")) runSize(n, s);
-    return 0;
+    bool ok = true;
+    for (int n : o.ints("sizes", "100,1000")) ok = runSize(n, s) && ok;
+    return ok ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "bench_provisioning: " << e.what() << std::endl;
     return 1;
