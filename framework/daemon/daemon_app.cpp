@@ -19,6 +19,7 @@
 #include "framework/daemon/logging.hpp"
 #include "framework/maas/client.hpp"
 #include "framework/maas/errors.hpp"
+#include "framework/maas/vm_hosts.hpp"
 #include "framework/metrics/registry.hpp"
 #include "framework/plugin/discovery.hpp"
 #include "framework/plugin/plugin_registry.hpp"
@@ -234,7 +235,16 @@ int DaemonApp::serve(const std::string& configPath) {
     if (r.status != 200) {
       throw std::runtime_error("MAAS answered GET vm-hosts/ with HTTP " + std::to_string(r.status));
     }
-    return Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Array::Ptr>();
+    auto hosts = Poco::JSON::Parser().parse(r.body).extract<Poco::JSON::Array::Ptr>();
+    // MAAS keeps an LXD host's project among its connection parameters, not in the listing;
+    // operators need it beside the capacity figures, so add it to each item.
+    maas::VmHosts vmHosts(*maasClient);
+    for (std::size_t i = 0; i < hosts->size(); ++i) {
+      Poco::JSON::Object::Ptr host = hosts->getObject(static_cast<unsigned>(i));
+      if (!host || host->optValue<std::string>("type", "") != "lxd") continue;
+      host->set("project", vmHosts.parameters(host->getValue<std::int64_t>("id")).project);
+    }
+    return hosts;
   };
   try {
     server = std::make_unique<api::ApiServer>(ao, *store, hooks);
