@@ -93,7 +93,10 @@ std::optional<std::string> WorkQueue::get() {
     if (delayed_.empty()) {
       changed_.wait(lock);
     } else {
-      changed_.wait_until(lock, delayed_.top().readyAt);
+      // A copy: wait_until keeps a reference while the lock is released, and another thread's
+      // addAfter() may reallocate the heap under it.
+      const Clock::time_point until = delayed_.top().readyAt;
+      changed_.wait_until(lock, until);
     }
   }
 }
