@@ -18,6 +18,7 @@
 
 #include "../common/gbench_report.hpp"
 #include "framework/plugin/plugin_instance.hpp"
+#include "framework/plugin/request_document.hpp"
 #include "framework/plugin/plugin_library.hpp"
 #include "typical_provisioner.hpp"
 #include "typical_request.hpp"

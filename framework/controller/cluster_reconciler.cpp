@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "framework/controller/status_writer.hpp"
+#include "framework/plugin/request_document.hpp"
 #include "framework/model/condition.hpp"
 #include "framework/model/maas_cluster.hpp"
 #include "framework/model/maas_machine.hpp"

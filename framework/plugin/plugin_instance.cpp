@@ -437,22 +437,4 @@ CallOutcome PluginInstance::invokeHere(Op op, const std::string& request,
   return out;
 }
 
-std::string makeRequestDocument(const Poco::JSON::Object::Ptr& object,
-                                const Poco::JSON::Object::Ptr& cluster,
-                                const std::optional<std::string>& userDataBase64,
-                                const std::vector<Poco::JSON::Object::Ptr>& machines) {
-  Poco::JSON::Object doc;
-  doc.set("object", object ? object : Poco::makeShared<Poco::JSON::Object>());
-  doc.set("cluster", cluster ? cluster : Poco::makeShared<Poco::JSON::Object>());
-  if (userDataBase64 && !userDataBase64->empty()) doc.set("userData", *userDataBase64);
-  auto list = Poco::makeShared<Poco::JSON::Array>();
-  for (const auto& m : machines) {
-    if (m) list->add(m);
-  }
-  doc.set("machines", list);
-  std::ostringstream out;
-  doc.stringify(out);
-  return out.str();
-}
-
 }  // namespace maasprov::plugin

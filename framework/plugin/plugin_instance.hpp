@@ -97,11 +97,4 @@ class PluginInstance : public std::enable_shared_from_this<PluginInstance> {
   maasprov_instance* instance_ = nullptr;
 };
 
-// Builds the request document: {"object", "cluster", "userData" (omitted when empty),
-// "machines"}. Null pointers become {} / [].
-std::string makeRequestDocument(const Poco::JSON::Object::Ptr& object,
-                                const Poco::JSON::Object::Ptr& cluster,
-                                const std::optional<std::string>& userDataBase64,
-                                const std::vector<Poco::JSON::Object::Ptr>& machines);
-
 }  // namespace maasprov::plugin

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "framework/plugin/plugin_instance.hpp"
+#include "framework/plugin/request_document.hpp"
 #include "maasprov/json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

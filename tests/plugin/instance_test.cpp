@@ -341,18 +341,5 @@ TEST(Instance, ConcurrentReconcilesOnOneInstance) {
   EXPECT_EQ(p.maas->requests().size(), 160u);
 }
 
-TEST(Instance, RequestDocumentHasTheDocumentedShape) {
-  auto machine = test::parseObject(R"({"metadata": {"name": "m0"}})");
-  auto peer = test::parseObject(R"({"metadata": {"name": "m1"}})");
-  auto doc =
-      test::parseObject(makeRequestDocument(machine, nullptr, std::string("dXNlcg=="), {peer}));
-  EXPECT_EQ(doc->getObject("object")->getObject("metadata")->getValue<std::string>("name"), "m0");
-  EXPECT_EQ(doc->getObject("cluster")->size(), 0u);
-  EXPECT_EQ(doc->getValue<std::string>("userData"), "dXNlcg==");
-  EXPECT_EQ(doc->getArray("machines")->size(), 1u);
-  auto noUserData = test::parseObject(makeRequestDocument(machine, machine, std::nullopt, {}));
-  EXPECT_FALSE(noUserData->has("userData"));
-}
-
 }  // namespace
 }  // namespace maasprov::plugin

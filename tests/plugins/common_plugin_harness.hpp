@@ -24,6 +24,7 @@
 
 #include "framework/maas/client.hpp"
 #include "framework/plugin/plugin_instance.hpp"
+#include "framework/plugin/request_document.hpp"
 #include "framework/plugin/plugin_library.hpp"
 #include "sim/sim_client.hpp"
 #include "sim/sim_process.hpp"

@@ -241,7 +241,13 @@ typedef struct maasprov_instance maasprov_instance;
  *                   apiVersion, kind, metadata, spec and the status as last stored>,
  *      "cluster":  <the MaasCluster the object belongs to; for a MaasCluster, the object again>,
  *      "userData": "<base64 cloud-init user data>"        (absent when none is available yet),
- *      "machines": [<the other MaasMachines of the same cluster, with status>]}
+ *      "machines": [<summaries of the other MaasMachines of the same cluster: apiVersion,
+ *                    kind, metadata {name, namespace, uid, labels, deletionTimestamp},
+ *                    spec {provisioningMode}, status {ready, systemID, providerID,
+ *                    failureDomain, lxdHost, machineState, machinePowered, addresses}>],
+ *      "observed": <optional: the object's MAAS machine as MAAS renders GET machines/{id}/,
+ *                   read by the host's poller moments before this call; a plugin may use it
+ *                   instead of reading the machine again>}
  * Result documents (appended to maasprov_result.document):
  *   reconcile:  {"status": {<status fields to set; top-level keys replace>},
  *                "requeueAfterSeconds": <n, optional: reconcile again after n seconds>,

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include "framework/plugin/request_document.hpp"
+
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <unistd.h>

@@ -1,0 +1,101 @@
+#include "framework/plugin/request_document.hpp"
+
+#include <Poco/JSON/Stringifier.h>
+
+#include <array>
+#include <sstream>
+
+namespace maasprov::plugin {
+namespace {
+
+using Json = Poco::JSON::Object::Ptr;
+
+Json objectAt(const Json& obj, const std::string& key) {
+  if (!obj || !obj->has(key)) return nullptr;
+  return obj->getObject(key);  // null when the value is not an object
+}
+
+// Copies `keys` of `from` that are present (and not null) into `to`.
+template <std::size_t N>
+void copyKeys(const Json& from, Poco::JSON::Object& to, const std::array<const char*, N>& keys) {
+  if (!from) return;
+  for (const char* key : keys) {
+    if (!from->has(key) || from->isNull(key)) continue;
+    to.set(key, from->get(key));
+  }
+}
+
+}  // namespace
+
+std::string peerSummary(const Json& machine) {
+  Poco::JSON::Object out;
+  if (machine) {
+    copyKeys(machine, out, std::array{"apiVersion", "kind"});
+    if (Json meta = objectAt(machine, "metadata")) {
+      Poco::JSON::Object m;
+      copyKeys(meta, m, std::array{"name", "namespace", "uid", "labels", "deletionTimestamp"});
+      out.set("metadata", m);
+    }
+    if (Json spec = objectAt(machine, "spec")) {
+      Poco::JSON::Object s;
+      copyKeys(spec, s, std::array{"provisioningMode"});
+      out.set("spec", s);
+    }
+    if (Json status = objectAt(machine, "status")) {
+      Poco::JSON::Object s;
+      copyKeys(status, s,
+               std::array{"ready", "systemID", "providerID", "failureDomain", "lxdHost",
+                          "machineState", "machinePowered", "addresses"});
+      out.set("status", s);
+    }
+  }
+  std::ostringstream text;
+  out.stringify(text);
+  return text.str();
+}
+
+std::string makeRequestDocument(const RequestParts& parts) {
+  std::ostringstream out;
+  out << "{\"object\":";
+  if (parts.object) {
+    parts.object->stringify(out);
+  } else {
+    out << "{}";
+  }
+  out << ",\"cluster\":";
+  if (parts.cluster) {
+    parts.cluster->stringify(out);
+  } else {
+    out << "{}";
+  }
+  if (parts.userDataBase64 && !parts.userDataBase64->empty()) {
+    out << ",\"userData\":";
+    Poco::JSON::Stringifier::stringify(Poco::Dynamic::Var(*parts.userDataBase64), out);
+  }
+  out << ",\"machines\":[";
+  // Peers are already JSON texts: joined, not parsed and written again.
+  for (std::size_t i = 0; i < parts.peers.size(); ++i) {
+    if (i > 0) out << ',';
+    out << parts.peers[i];
+  }
+  out << ']';
+  if (parts.observed) {
+    out << ",\"observed\":";
+    parts.observed->stringify(out);
+  }
+  out << '}';
+  return out.str();
+}
+
+std::string makeRequestDocument(const Json& object, const Json& cluster,
+                                const std::optional<std::string>& userDataBase64,
+                                const std::vector<Json>& machines) {
+  RequestParts parts{object, cluster, userDataBase64, {}, nullptr};
+  parts.peers.reserve(machines.size());
+  for (const auto& m : machines) {
+    if (m) parts.peers.push_back(peerSummary(m));
+  }
+  return makeRequestDocument(parts);
+}
+
+}  // namespace maasprov::plugin

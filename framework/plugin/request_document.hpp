@@ -1,0 +1,48 @@
+// The request document the host hands a plugin's reconcile/remove (plugin_abi.h describes it):
+// the object, its cluster, the user data, summaries of the cluster's other machines and, when
+// the host's poller has just read it, the object's MAAS machine.
+//
+// Peers travel as summaries, not whole objects: a plugin places and counts machines (LXD) or
+// publishes their addresses (DNS), and a cluster of 50 machines sent whole, on every reconcile,
+// was most of the controller's CPU (docs/performance.md).
+//
+// Thread-safety: free functions on values; safe from any thread.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace maasprov::plugin {
+
+// What a plugin sees of another machine of its cluster, as a compact JSON object:
+//   {"apiVersion", "kind", "metadata": {"name", "namespace", "uid", "labels",
+//    "deletionTimestamp"}, "spec": {"provisioningMode"},
+//    "status": {"ready", "systemID", "providerID", "failureDomain", "lxdHost", "machineState",
+//               "machinePowered", "addresses"}}
+// Fields absent from the machine are absent here. A null machine gives "{}".
+std::string peerSummary(const Poco::JSON::Object::Ptr& machine);
+
+struct RequestParts {
+  Poco::JSON::Object::Ptr object;             // null: {}
+  Poco::JSON::Object::Ptr cluster;            // null: {}
+  std::optional<std::string> userDataBase64;  // omitted when absent or empty
+  std::vector<std::string> peers;             // peerSummary() texts, in order
+  // The object's MAAS machine (GET machines/{id}/ as MAAS renders it) when the host read it
+  // moments ago; plugins may use it instead of reading the machine again. Omitted when null.
+  Poco::JSON::Object::Ptr observed;
+};
+
+// {"object", "cluster", "userData"?, "machines": [peers...], "observed"?}
+std::string makeRequestDocument(const RequestParts& parts);
+
+// The same from whole peer documents (each reduced with peerSummary). Null pointers become
+// {} / are skipped.
+std::string makeRequestDocument(const Poco::JSON::Object::Ptr& object,
+                                const Poco::JSON::Object::Ptr& cluster,
+                                const std::optional<std::string>& userDataBase64,
+                                const std::vector<Poco::JSON::Object::Ptr>& machines);
+
+}  // namespace maasprov::plugin
