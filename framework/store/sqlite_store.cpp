@@ -1,11 +1,13 @@
 #include "framework/store/sqlite_store.hpp"
 
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -30,7 +33,8 @@ using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
-constexpr std::size_t kEventBatch = 256;  // events a watch reads per query
+constexpr std::size_t kEventBatch = 256;      // events a watch reads per query
+constexpr std::size_t kIdleScanSessions = 4;  // read connections kept for later scans
 
 // Turns database failures into StoreError so callers catch one family of errors.
 template <class F>
@@ -120,6 +124,37 @@ std::optional<std::string> readDocument(Session& session, const ObjectKey& key) 
   return documents.front();
 }
 
+// A prepared statement stepped row by row, so a scan never holds more than one row's text.
+using StatementPtr = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+
+StatementPtr prepareStatement(sqlite3* db, const std::string& path, const std::string& sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) !=
+      SQLITE_OK) {
+    throw StoreError("store " + path + ": " + sqlite3_errmsg(db));
+  }
+  return StatementPtr(raw, &sqlite3_finalize);
+}
+
+void bindText(sqlite3_stmt* statement, int index, const std::string& text) {
+  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+std::string_view columnText(sqlite3_stmt* statement, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+  if (!text) return {};
+  return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
+}
+
+// Labels from the JSON text of metadata.labels (empty when absent), as rules::labelsOf reads them.
+Labels labelsFromJson(std::string_view json) {
+  Labels labels;
+  if (json.empty()) return labels;
+  const Document parsed = rules::parse(std::string(json));  // keeps the object alive while read
+  for (const auto& [name, value] : *parsed) labels[name] = value.toString();
+  return labels;
+}
+
 // The object of an ERROR watch event: a Kubernetes Status, as the REST API will stream it.
 Document failureStatus(int code, const std::string& reason, const std::string& message) {
   Document status = new Poco::JSON::Object;
@@ -145,6 +180,11 @@ struct SqliteStore::Impl {
 
   std::mutex readMutex;  // guards reader
   std::unique_ptr<Session> reader;
+
+  // Read connections for scan and list: each holds one for its whole snapshot, so a visitor may
+  // call the store (even write) without waiting on a lock the scan holds.
+  std::mutex scanPoolMutex;  // guards idleScanSessions
+  std::vector<std::unique_ptr<Session>> idleScanSessions;
 
   std::mutex feedMutex;  // guards committedVersion; watch threads wait on feedChanged
   std::condition_variable feedChanged;
@@ -235,6 +275,71 @@ struct SqliteStore::Impl {
     }
     feedChanged.notify_all();
     return plan;
+  }
+
+  std::unique_ptr<Session> takeScanSession() {
+    {
+      std::lock_guard guard(scanPoolMutex);
+      if (!idleScanSessions.empty()) {
+        auto session = std::move(idleScanSessions.back());
+        idleScanSessions.pop_back();
+        return session;
+      }
+    }
+    return openSession(options.path, options.busyTimeout);
+  }
+
+  void returnScanSession(std::unique_ptr<Session> session) {
+    // A connection still inside a transaction (its rollback failed) would serve a stale snapshot.
+    if (!session || !sqlite3_get_autocommit(Poco::Data::SQLite::Utility::dbHandle(*session))) {
+      return;
+    }
+    std::lock_guard guard(scanPoolMutex);
+    if (idleScanSessions.size() < kIdleScanSessions) idleScanSessions.push_back(std::move(session));
+  }
+
+  // Steps through the rows of `kind` (in `ns`, or every namespace) in namespace/name order in one
+  // read transaction, calling `row(document, labels)` with each row's JSON text and, when
+  // `withLabels`, the JSON text of its metadata.labels (empty when absent; SQLite extracts it, so
+  // a caller filtering by label parses only the documents it keeps). Returns the snapshot's
+  // version. Exceptions from `row` propagate unchanged.
+  template <class Row>
+  std::uint64_t scanRows(const std::string& kind, const std::optional<std::string>& ns,
+                         bool withLabels, Row&& row) {
+    struct Lease {
+      Impl& impl;
+      std::unique_ptr<Session> session;
+      ~Lease() { impl.returnScanSession(std::move(session)); }
+    } lease{*this, guarded(options.path, [&] { return takeScanSession(); })};
+    Session& reader = *lease.session;
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(reader);
+
+    std::optional<Transaction> snapshot;  // declared after the lease: rolled back before return
+    std::uint64_t version = 0;
+    guarded(options.path, [&] {
+      snapshot.emplace(reader, "BEGIN");
+      Poco::Int64 last = 0;
+      reader << "SELECT last_rv FROM store_state", into(last), now;  // starts the snapshot
+      version = static_cast<std::uint64_t>(last);
+    });
+    std::string sql = withLabels ? "SELECT document, json_extract(document, '$.metadata.labels')"
+                                 : "SELECT document";
+    sql += " FROM objects WHERE kind = ?1";
+    if (ns) sql += " AND namespace = ?2";
+    sql += " ORDER BY namespace, name";
+    const auto statement = prepareStatement(db, options.path, sql);
+    bindText(statement.get(), 1, kind);
+    if (ns) bindText(statement.get(), 2, *ns);
+    while (true) {
+      const int step = sqlite3_step(statement.get());
+      if (step == SQLITE_DONE) break;
+      if (step != SQLITE_ROW) {
+        throw StoreError("store " + options.path + ": " + sqlite3_errmsg(db));
+      }
+      row(columnText(statement.get(), 0),
+          withLabels ? columnText(statement.get(), 1) : std::string_view());
+    }
+    return version;
   }
 
   // Compacts in steps of a tenth of the retention so the delete is not paid on every write.
@@ -373,32 +478,22 @@ Document SqliteStore::get(const ObjectKey& key) {
 
 ListResult SqliteStore::list(const std::string& kind, const std::optional<std::string>& ns,
                              const LabelPredicate& selector) {
-  std::vector<std::string> documents;
   ListResult result;
-  guarded(impl_->options.path, [&] {
-    std::lock_guard guard(impl_->readMutex);
-    Session& reader = *impl_->reader;
-    // One read transaction: the version and the rows come from the same snapshot.
-    Transaction snapshot(reader, "BEGIN");
-    Poco::Int64 last = 0;
-    reader << "SELECT last_rv FROM store_state", into(last), now;
-    result.resourceVersion = static_cast<std::uint64_t>(last);
-    if (ns) {
-      reader << "SELECT document FROM objects WHERE kind = ? AND namespace = ?"
-                " ORDER BY namespace, name",
-          into(documents), bind(kind), bind(*ns), now;
-    } else {
-      reader << "SELECT document FROM objects WHERE kind = ? ORDER BY namespace, name",
-          into(documents), bind(kind), now;
-    }
-  });
-  // Parsing happens outside the lock so other readers are not held up by a big resync.
-  result.items.reserve(documents.size());
-  for (const auto& text : documents) {
-    auto object = rules::parse(text);
-    if (!selector || selector(rules::labelsOf(object))) result.items.push_back(std::move(object));
-  }
+  result.resourceVersion = impl_->scanRows(
+      kind, ns, static_cast<bool>(selector), [&](std::string_view text, std::string_view labels) {
+        // Only the labels are parsed to decide; the document only when it is kept.
+        if (selector && !selector(labelsFromJson(labels))) return;
+        result.items.push_back(rules::parse(std::string(text)));
+      });
   return result;
+}
+
+std::uint64_t SqliteStore::scan(const std::string& kind, const std::optional<std::string>& ns,
+                                const std::function<void(const Document&)>& visit) {
+  if (!visit) throw Invalid("scan: expected a visitor, got an empty function");
+  return impl_->scanRows(kind, ns, false, [&](std::string_view text, std::string_view) {
+    visit(rules::parse(std::string(text)));  // the document dies before the next row is read
+  });
 }
 
 Document SqliteStore::update(const Document& object) {

@@ -9,7 +9,8 @@
 // Ownership: SqliteStore owns its database connections and the watch threads of its
 // subscriptions; every Subscription it returns must be destroyed before it.
 // Thread-safety: all methods may be called concurrently from any number of threads. Writes are
-// serialized; reads use their own connection and do not wait for writes.
+// serialized; reads use their own connections and do not wait for writes. Each running scan or
+// list holds a read connection of its own for its snapshot (idle ones are kept for reuse).
 #pragma once
 
 #include <chrono>
@@ -42,6 +43,8 @@ class SqliteStore final : public Store {
   Document get(const ObjectKey& key) override;
   ListResult list(const std::string& kind, const std::optional<std::string>& ns,
                   const LabelPredicate& selector = {}) override;
+  std::uint64_t scan(const std::string& kind, const std::optional<std::string>& ns,
+                     const std::function<void(const Document&)>& visit) override;
   Document update(const Document& object) override;
   Document updateStatus(const Document& object) override;
   RemoveResult remove(const ObjectKey& key) override;

@@ -82,9 +82,19 @@ class Store {
   // Throws NotFound.
   virtual Document get(const ObjectKey& key) = 0;
 
-  // All objects of `kind` in namespace `ns`, or in every namespace when `ns` is nullopt.
+  // All objects of `kind` in namespace `ns`, or in every namespace when `ns` is nullopt, whose
+  // labels `selector` accepts. Holds every matching document at once: prefer scan() for many.
   virtual ListResult list(const std::string& kind, const std::optional<std::string>& ns,
                           const LabelPredicate& selector = {}) = 0;
+
+  // Calls `visit` once per object of `kind` in namespace `ns` (every namespace when nullopt), in
+  // namespace/name order, from one consistent snapshot, holding at most one parsed document at a
+  // time. Returns the snapshot's store-wide resourceVersion (watch from it to miss nothing).
+  // Exceptions thrown by `visit` end the scan and propagate. Throws store errors.
+  // `visit` runs on the calling thread and may call the store, writes included; they do not
+  // show up in this scan.
+  virtual std::uint64_t scan(const std::string& kind, const std::optional<std::string>& ns,
+                             const std::function<void(const Document&)>& visit) = 0;
 
   // Replaces everything but `status` and server-owned metadata. The document's
   // metadata.resourceVersion must equal the stored one (else Conflict). `generation` is bumped

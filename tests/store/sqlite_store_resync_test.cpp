@@ -42,6 +42,15 @@ TEST(SqliteStoreResync, ListsTenThousandObjectsAfterReopen) {
   ASSERT_EQ(all.items.size(), static_cast<std::size_t>(kObjects));
   EXPECT_EQ(all.resourceVersion, static_cast<std::uint64_t>(kObjects));
 
+  const auto scanStart = Clock::now();
+  std::size_t scanned = 0;
+  const auto scanVersion =
+      store.scan("MaasMachine", std::nullopt, [&](const Document&) { ++scanned; });
+  std::printf("[ info ] scanning %zu objects took %lld ms\n", scanned,
+              static_cast<long long>(ms(Clock::now() - scanStart)));
+  EXPECT_EQ(scanned, static_cast<std::size_t>(kObjects));
+  EXPECT_EQ(scanVersion, static_cast<std::uint64_t>(kObjects));
+
   const auto selected = store.list("MaasMachine", "ns3", [](const Labels& labels) {
     return labels.at("cluster.x-k8s.io/cluster-name") == "c0";
   });
