@@ -4,11 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include "framework/controller/status_writer.hpp"
-#include "framework/plugin/request_document.hpp"
 #include "framework/model/condition.hpp"
 #include "framework/model/maas_cluster.hpp"
 #include "framework/model/maas_machine.hpp"
 #include "framework/model/object_meta.hpp"
+#include "framework/plugin/request_document.hpp"
 
 namespace maasprov::controller {
 namespace {
@@ -18,6 +18,8 @@ const std::string kReady(model::kConditionReady);
 
 }  // namespace
 
+// From the store, not the index: deleting the endpoint while a machine the index has not seen
+// yet still uses it would break that machine.
 std::vector<Json> ClusterReconciler::machinesOf(const store::ObjectKey& key) const {
   const std::string label(model::kClusterNameLabel);
   return ctx_.store
@@ -92,8 +94,8 @@ ReconcileOutcome ClusterReconciler::reconcile(const store::ObjectKey& key) {
   std::string providerName;
   if (lookup) {
     providerName = lookup.instance->name();
-    std::string request =
-        plugin::makeRequestDocument(cluster, cluster, std::nullopt, machinesOf(key));
+    std::string request = plugin::makeRequestDocument(
+        {cluster, cluster, std::nullopt, ctx_.index->peers(key.ns, key.name, ""), nullptr});
     auto gate = ctx_.gate;
     plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
       gate->checkpoint(key, status);

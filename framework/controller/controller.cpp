@@ -1,5 +1,6 @@
 #include "framework/controller/controller.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -24,29 +25,13 @@ std::string text(Json obj) {
   return out.str();
 }
 
-std::string textAt(Json obj, const std::string& key) {
-  if (!obj || !obj->has(key)) return "-";
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(obj->get(key), out);
-  return out.str();
-}
-
-// What, when it changes, calls for a reconcile of the object itself: spec (generation), labels,
-// annotations, deletion. Status and finalizer writes (the controller's own) do not.
-std::string triggerOf(Json obj) {
-  Json meta = objectAt(obj, "metadata");
-  return std::to_string(intAt(obj, {"metadata", "generation"})) + "|" +
-         stringAt(obj, {"metadata", "deletionTimestamp"}).value_or("") + "|" +
-         textAt(meta, "labels") + "|" + textAt(meta, "annotations");
-}
-
-// What a machine's cluster (its endpoint provider) looks at.
-std::string clusterViewOf(Json obj) {
-  Json status = objectAt(obj, "status");
-  return textAt(objectAt(obj, "metadata"), "labels") + "|" +
-         stringAt(obj, {"metadata", "deletionTimestamp"}).value_or("") + "|" +
-         textAt(status, "addresses") + "|" + textAt(status, "machinePowered") + "|" +
-         textAt(status, "machineState") + "|" + textAt(status, "ready");
+// Hands memory freed by a resync (a scan parses every stored object once) back to the system:
+// glibc keeps freed heap in its arenas otherwise, and the daemon's RSS would stay at its
+// high-water mark for good.
+void releaseFreeMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 WorkQueue::Options queueOptions(const ControllerOptions& o) {
@@ -79,13 +64,14 @@ Controller::Controller(ControllerOptions options, store::Store& store,
       gate_(std::make_shared<StoreGate>(store)),
       poller_(maas != nullptr && options_.pollInterval.count() > 0
                   ? std::make_unique<StatusPoller>(
-                        StatusPoller::Options{options_.pollInterval, options_.pollBatchSize}, *maas,
-                        [this](const std::string& key) { queue_.add(key); }, logger_,
+                        StatusPoller::Options{options_.pollInterval, options_.pollMinInterval,
+                                              options_.pollBatchSize},
+                        *maas, [this](const std::string& key) { queue_.add(key); }, logger_,
                         [this] {
                           if (metrics_) metrics_->pollerRequests.inc({});
                         })
                   : nullptr),
-      ctx_{store,          registry, caller_, poller_.get(),
+      ctx_{store,          registry, caller_, poller_.get(),           &index_,
            metrics_.get(), logger_,  gate_,   options_.requeueInterval},
       machines_(ctx_),
       clusters_(ctx_) {
@@ -156,27 +142,26 @@ std::uint64_t Controller::listAndQueue() {
   bool first = true;
   std::size_t count = 0;
   for (const auto& kind : {kCluster, kMachine}) {
-    auto list = store_.list(kind, std::nullopt);
-    // The oldest snapshot: watching from there misses nothing (duplicates are de-duplicated).
-    version = first ? list.resourceVersion : std::min(version, list.resourceVersion);
-    first = false;
-    for (const auto& obj : list.items) {
+    // One document at a time: a resync of 10,000 machines must not hold them all.
+    std::uint64_t snapshot = store_.scan(kind, std::nullopt, [&](const store::Document& obj) {
       auto key = keyOf(obj);
-      if (!inScope(key.ns)) continue;
+      if (!inScope(key.ns)) return;
       std::string queue = queueKey(kind, key.ns, key.name);
-      {
+      if (kind == kMachine) {
+        index_.upsert(obj);
+      } else {
         std::lock_guard lock(cacheMutex_);
-        triggers_[queue] = triggerOf(obj);
-        if (kind == kMachine) {
-          clusterViews_[queue] = clusterViewOf(obj);
-          phases_[queue] = machinePhase(obj);
-        }
+        clusterTriggers_[queue] = triggerOf(obj);
       }
       queue_.add(queue);
       ++count;
-    }
+    });
+    // The oldest snapshot: watching from there misses nothing (duplicates are de-duplicated).
+    version = first ? snapshot : std::min(version, snapshot);
+    first = false;
   }
   logger_->info("resync: queued {} object(s)", count);
+  releaseFreeMemory();
   return version;
 }
 
@@ -190,23 +175,12 @@ void Controller::subscribe(std::uint64_t fromVersion) {
 }
 
 void Controller::enqueueMachinesOf(const std::string& ns, const std::string& cluster) {
-  const std::string label(model::kClusterNameLabel);
-  auto list = store_.list(kMachine, ns, [&](const store::Labels& labels) {
-    auto it = labels.find(label);
-    return it != labels.end() && it->second == cluster;
-  });
-  for (const auto& m : list.items) {
-    auto key = keyOf(m);
-    queue_.add(queueKey(kMachine, key.ns, key.name));
-  }
+  for (const auto& name : index_.machinesOf(ns, cluster)) queue_.add(queueKey(kMachine, ns, name));
 }
 
 void Controller::enqueueMachinesUsingSecret(const std::string& ns, const std::string& secret) {
-  auto list = store_.list(kMachine, ns);
-  for (const auto& m : list.items) {
-    if (stringAt(m, {"spec", "bootstrapDataSecretName"}).value_or("") != secret) continue;
-    auto key = keyOf(m);
-    queue_.add(queueKey(kMachine, key.ns, key.name));
+  for (const auto& name : index_.usingSecret(ns, secret)) {
+    queue_.add(queueKey(kMachine, ns, name));
   }
 }
 
@@ -230,41 +204,33 @@ void Controller::onEvent(const store::WatchEvent& event) {
   if (key.kind != kMachine && key.kind != kCluster) return;
 
   bool reconcileSelf = false;
-  bool reconcileCluster = false;
-  bool firstSight = false;
-  {
+  std::string cluster;          // the cluster to reconcile because of this machine
+  std::string previousCluster;  // ... and the one it left
+  if (key.kind == kMachine) {
+    if (deleted) {
+      cluster = index_.erase(key.ns, key.name);
+    } else {
+      MachineIndex::Update update = index_.upsert(obj);
+      reconcileSelf = update.triggerChanged;
+      if (update.clusterViewChanged) cluster = update.cluster;
+      previousCluster = update.previousCluster;
+    }
+  } else {
     std::lock_guard lock(cacheMutex_);
     if (deleted) {
-      triggers_.erase(queue);
-      clusterViews_.erase(queue);
-      phases_.erase(queue);
-      reconcileCluster = key.kind == kMachine;
+      clusterTriggers_.erase(queue);
     } else {
-      std::string trigger = triggerOf(obj);
-      auto it = triggers_.find(queue);
-      firstSight = it == triggers_.end();
-      reconcileSelf = firstSight || it->second != trigger;
-      triggers_[queue] = trigger;
-      if (key.kind == kMachine) {
-        std::string view = clusterViewOf(obj);
-        auto v = clusterViews_.find(queue);
-        reconcileCluster = v == clusterViews_.end() || v->second != view;
-        clusterViews_[queue] = view;
-        phases_[queue] = machinePhase(obj);
-      }
+      std::size_t trigger = triggerOf(obj);
+      auto it = clusterTriggers_.find(queue);
+      reconcileSelf = it == clusterTriggers_.end() || it->second != trigger;
+      clusterTriggers_[queue] = trigger;
     }
   }
   if (reconcileSelf) queue_.add(queue);
-  if (reconcileCluster) {
-    std::string cluster;
-    if (Json labels = objectAt(objectAt(obj, "metadata"), "labels")) {
-      cluster = labels->optValue<std::string>(std::string(model::kClusterNameLabel), "");
-    }
-    if (!cluster.empty()) queue_.add(queueKey(kCluster, key.ns, cluster));
-  }
+  if (!cluster.empty()) queue_.add(queueKey(kCluster, key.ns, cluster));
+  if (!previousCluster.empty()) queue_.add(queueKey(kCluster, key.ns, previousCluster));
   // A new cluster (or a changed one) may be what its machines are waiting for.
   if (key.kind == kCluster && reconcileSelf && !deleted) enqueueMachinesOf(key.ns, key.name);
-  (void)firstSight;
 }
 
 void Controller::refreshPhaseMetrics() {
@@ -273,10 +239,7 @@ void Controller::refreshPhaseMetrics() {
   for (const char* phase : {"Pending", "Provisioning", "Ready", "Failed", "Deleting"}) {
     counts[{phase}] = 0;
   }
-  {
-    std::lock_guard lock(cacheMutex_);
-    for (const auto& [_, phase] : phases_) counts[{phase}] += 1;
-  }
+  for (const auto& [phase, n] : index_.phases()) counts[{phase}] += static_cast<double>(n);
   metrics_->machinesByPhase.replaceAll(counts);
 }
 

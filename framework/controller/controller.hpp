@@ -23,6 +23,7 @@
 
 #include "framework/controller/cluster_reconciler.hpp"
 #include "framework/controller/controller_metrics.hpp"
+#include "framework/controller/machine_index.hpp"
 #include "framework/controller/machine_reconciler.hpp"
 #include "framework/controller/plugin_caller.hpp"
 #include "framework/controller/reconcile_context.hpp"
@@ -43,7 +44,9 @@ struct ControllerOptions {
   std::vector<std::string> namespaces;  // empty: every namespace
   int workers = 4;
   std::chrono::milliseconds requeueInterval{60000};  // unfinished objects, plugin named no time
-  std::chrono::milliseconds pollInterval{10000};     // batched status poller; 0 turns it off
+  std::chrono::milliseconds pollInterval{10000};     // batched status poller: the longest wait
+                                                     // between looks; 0 turns it off
+  std::chrono::milliseconds pollMinInterval{250};    // the shortest (see StatusPoller)
   std::size_t pollBatchSize = 100;
   std::chrono::milliseconds resyncInterval{600000};  // queue everything again; 0 turns it off
   std::chrono::milliseconds pluginTimeout{120000};
@@ -100,6 +103,8 @@ class Controller {
   PluginCaller caller_;
   std::shared_ptr<StoreGate> gate_;
   std::unique_ptr<StatusPoller> poller_;
+  // MaasMachines as the watch last delivered them (informer-style); reconcilers read peers here.
+  MachineIndex index_;
   ReconcileContext ctx_;
   MachineReconciler machines_;
   ClusterReconciler clusters_;
@@ -117,9 +122,7 @@ class Controller {
   // What the watch handler last saw, to tell a change that needs a reconcile (spec, labels,
   // annotations, deletion) from the controller's own status writes.
   std::mutex cacheMutex_;
-  std::map<std::string, std::string> triggers_;      // queue key -> trigger fingerprint
-  std::map<std::string, std::string> clusterViews_;  // machine key -> what its cluster uses
-  std::map<std::string, std::string> phases_;        // machine key -> phase
+  std::map<std::string, std::size_t> clusterTriggers_;  // cluster queue key -> triggerOf()
 };
 
 }  // namespace maasprov::controller

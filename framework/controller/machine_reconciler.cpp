@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "framework/controller/status_writer.hpp"
-#include "framework/plugin/request_document.hpp"
 #include "framework/model/condition.hpp"
 #include "framework/model/maas_cluster.hpp"
 #include "framework/model/maas_machine.hpp"
 #include "framework/model/object_meta.hpp"
+#include "framework/plugin/request_document.hpp"
 
 namespace maasprov::controller {
 namespace {
@@ -23,6 +23,10 @@ bool settled(Json machine) {
          stringAt(machine, {"status", "machineState"}).value_or("") == "Deployed";
 }
 
+std::string systemIDOf(Json machine) {
+  return stringAt(machine, {"status", "systemID"}).value_or("");
+}
+
 std::string label(Json obj, const std::string& key) {
   Json labels = objectAt(objectAt(obj, "metadata"), "labels");
   return labels ? labels->optValue<std::string>(key, "") : std::string();
@@ -36,21 +40,6 @@ std::string machinePhase(Json machine) {
   if (stringAt(machine, {"status", "failureReason"})) return "Failed";
   if (stringAt(machine, {"status", "systemID"})) return "Provisioning";
   return "Pending";
-}
-
-std::vector<Json> MachineReconciler::clusterMachines(const std::string& ns,
-                                                     const std::string& cluster,
-                                                     const std::string& except) const {
-  auto list =
-      ctx_.store.list(std::string(model::kMaasMachineKind), ns, [&](const store::Labels& labels) {
-        auto it = labels.find(kClusterLabel);
-        return it != labels.end() && it->second == cluster;
-      });
-  std::vector<Json> out;
-  for (auto& m : list.items) {
-    if (stringAt(m, {"metadata", "name"}).value_or("") != except) out.push_back(m);
-  }
-  return out;
 }
 
 void MachineReconciler::setWaiting(const store::ObjectKey& key, const std::string& reason,
@@ -214,8 +203,10 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
     return ReconcileOutcome::done("waiting");
   }
 
-  std::string request = plugin::makeRequestDocument(machine, cluster, userData,
-                                                    clusterMachines(key.ns, clusterName, key.name));
+  plugin::RequestParts parts{machine, cluster, userData,
+                             ctx_.index->peers(key.ns, clusterName, key.name), nullptr};
+  if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
+  std::string request = plugin::makeRequestDocument(parts);
   auto gate = ctx_.gate;
   plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
     gate->checkpoint(key, status);
@@ -265,21 +256,22 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
     return ReconcileOutcome::backoff("error");
   }
 
-  Json cluster;
+  plugin::RequestParts parts;
+  parts.object = machine;
   const std::string clusterName = label(machine, kClusterLabel);
-  std::vector<Json> others;
   if (!clusterName.empty()) {
     try {
-      cluster = ctx_.store.get({std::string(model::kMaasClusterKind), key.ns, clusterName});
+      parts.cluster = ctx_.store.get({std::string(model::kMaasClusterKind), key.ns, clusterName});
     } catch (const store::NotFound&) {
     }
-    others = clusterMachines(key.ns, clusterName, key.name);
+    parts.peers = ctx_.index->peers(key.ns, clusterName, key.name);
   }
+  if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   auto gate = ctx_.gate;
   plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
     gate->checkpoint(key, status);
   };
-  std::string request = plugin::makeRequestDocument(machine, cluster, std::nullopt, others);
+  std::string request = plugin::makeRequestDocument(parts);
   plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Remove, request,
                                                  key.ns + "/" + key.name, checkpoint);
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);

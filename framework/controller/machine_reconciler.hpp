@@ -36,8 +36,6 @@ class MachineReconciler {
   // Writes the plugin's status and the controller's summary; returns the stored object.
   Json applyOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
   Json writeOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
-  std::vector<Json> clusterMachines(const std::string& ns, const std::string& cluster,
-                                    const std::string& except) const;
   void updatePoller(const std::string& queue, Json machine);
 
   const ReconcileContext& ctx_;

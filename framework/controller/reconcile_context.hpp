@@ -17,6 +17,7 @@
 
 #include "framework/controller/controller_metrics.hpp"
 #include "framework/controller/json_status.hpp"
+#include "framework/controller/machine_index.hpp"
 #include "framework/controller/plugin_caller.hpp"
 #include "framework/controller/status_poller.hpp"
 #include "framework/plugin/plugin_registry.hpp"
@@ -70,6 +71,7 @@ struct ReconcileContext {
   plugin::PluginRegistry& registry;
   PluginCaller& caller;
   StatusPoller* poller = nullptr;        // null: no batched polling
+  const MachineIndex* index = nullptr;   // the cluster's other machines; never null in use
   ControllerMetrics* metrics = nullptr;  // null: no metrics
   std::shared_ptr<spdlog::logger> logger;
   std::shared_ptr<StoreGate> gate;

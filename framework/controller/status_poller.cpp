@@ -4,13 +4,16 @@
 #include <Poco/JSON/Parser.h>
 #include <spdlog/spdlog.h>
 
-#include <vector>
+#include <algorithm>
 
 namespace maasprov::controller {
 
 StatusPoller::StatusPoller(Options options, maas::Transport& transport, Requeue requeue,
                            std::shared_ptr<spdlog::logger> logger, OnRequest onRequest)
-    : options_(options),
+    : options_([&] {
+        options.minInterval = std::min(options.minInterval, options.interval);
+        return options;
+      }()),
       transport_(transport),
       requeue_(std::move(requeue)),
       logger_(logger ? std::move(logger) : spdlog::default_logger()),
@@ -20,15 +23,38 @@ StatusPoller::~StatusPoller() {
   stop();
 }
 
+StatusPoller::Clock::time_point StatusPoller::nextLook(const Entry& e,
+                                                       Clock::time_point now) const {
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(now - e.since) / 10;
+  return now + std::clamp(wait, options_.minInterval, options_.interval);
+}
+
 void StatusPoller::track(const std::string& key, const std::string& systemID,
                          const std::string& state, bool powered) {
-  std::lock_guard lock(mutex_);
-  entries_[key] = Entry{systemID, state, powered};
+  const auto now = Clock::now();
+  bool sooner = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.systemID == systemID && it->second.state == state &&
+        it->second.powered == powered) {
+      return;  // still waiting for the same thing: keep its back-off
+    }
+    Entry e{systemID, state, powered, now, {}};
+    e.due = nextLook(e, now);
+    sooner =
+        entries_.empty() || std::none_of(entries_.begin(), entries_.end(),
+                                         [&](const auto& kv) { return kv.second.due <= e.due; });
+    entries_[key] = std::move(e);
+    observations_.erase(key);
+  }
+  if (sooner) wake_.notify_all();
 }
 
 void StatusPoller::untrack(const std::string& key) {
   std::lock_guard lock(mutex_);
   entries_.erase(key);
+  observations_.erase(key);
 }
 
 std::size_t StatusPoller::tracked() const {
@@ -41,16 +67,41 @@ std::uint64_t StatusPoller::requests() const {
   return requests_;
 }
 
+Poco::JSON::Object::Ptr StatusPoller::takeObservation(const std::string& key,
+                                                      const std::string& systemID) {
+  std::lock_guard lock(mutex_);
+  auto it = observations_.find(key);
+  if (it == observations_.end()) return nullptr;
+  Observation o = std::move(it->second);
+  observations_.erase(it);
+  if (o.systemID != systemID || Clock::now() - o.at > options_.observationTtl) return nullptr;
+  return o.machine;
+}
+
 std::size_t StatusPoller::pollOnce() {
   std::vector<std::pair<std::string, Entry>> snapshot;
   {
     std::lock_guard lock(mutex_);
     snapshot.assign(entries_.begin(), entries_.end());
   }
+  return poll(std::move(snapshot));
+}
+
+std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapshot) {
   if (snapshot.empty()) return 0;
 
-  // system_id -> (status_name, power_state) as MAAS reports them now.
-  std::map<std::string, std::pair<std::string, std::string>> seen;
+  // A failed round looks again no sooner than it would have had it succeeded.
+  auto later = [&] {
+    const auto now = Clock::now();
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, _] : snapshot) {
+      auto it = entries_.find(key);
+      if (it != entries_.end()) it->second.due = nextLook(it->second, now);
+    }
+    return std::size_t{0};
+  };
+  // system_id -> the machine as MAAS reports it now.
+  std::map<std::string, Poco::JSON::Object::Ptr> seen;
   for (std::size_t first = 0; first < snapshot.size(); first += options_.batchSize) {
     maas::Request request{"GET", "machines/", "", {}, true};
     std::size_t last = std::min(snapshot.size(), first + options_.batchSize);
@@ -66,24 +117,22 @@ std::size_t StatusPoller::pollOnce() {
       if (response.status != 200) {
         logger_->warn("status poller: MAAS answered GET machines/ with HTTP {}; will retry",
                       response.status);
-        return 0;
+        return later();
       }
       auto list = Poco::JSON::Parser().parse(response.body).extract<Poco::JSON::Array::Ptr>();
       for (std::size_t i = 0; i < list->size(); ++i) {
         auto m = list->getObject(static_cast<unsigned>(i));
-        if (!m) continue;
-        seen[m->optValue<std::string>("system_id", "")] = {
-            m->optValue<std::string>("status_name", ""),
-            m->optValue<std::string>("power_state", "")};
+        if (m) seen[m->optValue<std::string>("system_id", "")] = m;
       }
     } catch (const std::exception& e) {
       logger_->warn("status poller: polling MAAS failed: {}; will retry", e.what());
-      return 0;
+      return later();
     }
   }
 
   std::vector<std::string> changed;
   {
+    const auto now = Clock::now();
     std::lock_guard lock(mutex_);
     for (const auto& [key, before] : snapshot) {
       auto current = entries_.find(key);
@@ -93,11 +142,19 @@ std::size_t StatusPoller::pollOnce() {
         continue;
       }
       auto it = seen.find(before.systemID);
-      std::string state = it == seen.end() ? std::string("<gone>") : it->second.first;
-      bool powered = it != seen.end() && it->second.second == "on";
-      if (state == before.state && powered == before.powered) continue;
+      std::string state = it == seen.end() ? std::string("<gone>")
+                                           : it->second->optValue<std::string>("status_name", "");
+      bool powered =
+          it != seen.end() && it->second->optValue<std::string>("power_state", "") == "on";
+      if (state == before.state && powered == before.powered) {
+        current->second.due = nextLook(current->second, now);
+        continue;
+      }
       current->second.state = state;
       current->second.powered = powered;
+      current->second.since = now;
+      current->second.due = nextLook(current->second, now);
+      if (it != seen.end()) observations_[key] = {before.systemID, it->second, now};
       changed.push_back(key);
     }
   }
@@ -115,10 +172,21 @@ void StatusPoller::start() {
   thread_ = std::thread([this] {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
-      wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+      auto next = Clock::now() + options_.interval;
+      for (const auto& [_, e] : entries_) next = std::min(next, e.due);
+      // Woken early by track() when a machine falls due sooner; the loop works out the rest.
+      wake_.wait_until(lock, next);
       if (stopping_) break;
+      // Everything due now or within half the shortest interval goes in this round: machines
+      // that fall due together share list calls.
+      const auto horizon = Clock::now() + options_.minInterval / 2;
+      std::vector<std::pair<std::string, Entry>> due;
+      for (const auto& kv : entries_) {
+        if (kv.second.due <= horizon) due.push_back(kv);
+      }
+      if (due.empty()) continue;
       lock.unlock();
-      pollOnce();
+      poll(std::move(due));
       lock.lock();
     }
   });

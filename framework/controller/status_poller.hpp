@@ -1,13 +1,24 @@
 // The batched status poller: watches the MAAS machines behind MaasMachines that are still
-// changing (deploying, commissioning, releasing) with ONE `GET machines/?id=..&id=..` per
-// interval for all of them (in batches of batchSize ids), and requeues a machine only when its
-// MAAS status_name or power_state differs from what was last seen. Plugins therefore return a
-// long requeueAfterSeconds as a safety net and the poller brings the next reconcile forward.
+// changing (deploying, commissioning, releasing) with `GET machines/?id=..&id=..` for all that
+// are due at once (in batches of batchSize ids), and requeues a machine only when its MAAS
+// status_name or power_state differs from what was last seen. Plugins therefore return a long
+// requeueAfterSeconds as a safety net and the poller brings the next reconcile forward.
+//
+// When to look again backs off with the time a machine has been waiting: a tenth of it, at
+// least minInterval and at most interval. A VM that commissions in a second is noticed within
+// a fraction of a second, while a bare-metal deployment of fifteen minutes costs about as many
+// looks as a fixed ten-second period would; and since due machines share one list call, a
+// thousand machines cost what one does.
+//
+// What the poll saw of a changed machine (the MAAS machine JSON) is kept for the reconcile it
+// wakes (takeObservation), so the plugin need not read the machine again.
 // See docs/controller.md, "Status poller".
 //
 // Ownership: borrows the Transport (must outlive the poller); owns its thread.
-// Thread-safety: track/untrack/pollOnce may be called from any thread; start/stop from one.
+// Thread-safety: every method may be called from any thread, except start/stop (one thread).
 #pragma once
+
+#include <Poco/JSON/Object.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +29,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "framework/maas/transport.hpp"
 
@@ -30,8 +43,10 @@ namespace maasprov::controller {
 class StatusPoller {
  public:
   struct Options {
-    std::chrono::milliseconds interval{10000};
-    std::size_t batchSize = 100;  // ids per list call (keeps URLs short)
+    std::chrono::milliseconds interval{10000};       // the longest wait between two looks
+    std::chrono::milliseconds minInterval{250};      // the shortest (capped at interval)
+    std::size_t batchSize = 100;                     // ids per list call (keeps URLs short)
+    std::chrono::milliseconds observationTtl{5000};  // a kept observation older is dropped
   };
   using Requeue = std::function<void(const std::string& key)>;
   // Called once per list request sent (for metrics).
@@ -49,22 +64,40 @@ class StatusPoller {
              bool powered);
   void untrack(const std::string& key);
 
-  // One round: the list calls, the comparisons, the requeues. Returns how many keys it requeued.
-  // MAAS errors are logged and leave everything as it was.
+  // One round over every tracked machine, due or not: the list calls, the comparisons, the
+  // requeues. Returns how many keys it requeued. MAAS errors are logged and leave everything as
+  // it was.
   std::size_t pollOnce();
 
-  void start();  // a thread calling pollOnce() every interval
+  // What the last poll saw of `key`'s machine when it found it changed, if that machine is
+  // still `systemID` and the poll is recent (observationTtl); null otherwise. Hands it over:
+  // a second call returns null.
+  Poco::JSON::Object::Ptr takeObservation(const std::string& key, const std::string& systemID);
+
+  void start();  // a thread polling machines as they fall due
   void stop();
 
   std::size_t tracked() const;
   std::uint64_t requests() const;  // list calls sent so far
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Entry {
     std::string systemID;
     std::string state;
     bool powered = false;
+    Clock::time_point since;  // when it was first seen in this state
+    Clock::time_point due;    // next look
   };
+  struct Observation {
+    std::string systemID;
+    Poco::JSON::Object::Ptr machine;
+    Clock::time_point at;
+  };
+
+  // Polls `keys` (a snapshot of entries); the shared body of pollOnce and the thread's rounds.
+  std::size_t poll(std::vector<std::pair<std::string, Entry>> snapshot);
+  Clock::time_point nextLook(const Entry& e, Clock::time_point now) const;
 
   const Options options_;
   maas::Transport& transport_;
@@ -75,6 +108,7 @@ class StatusPoller {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::string, Entry> entries_;  // by queue key
+  std::map<std::string, Observation> observations_;
   std::uint64_t requests_ = 0;
   bool stopping_ = false;
   std::thread thread_;

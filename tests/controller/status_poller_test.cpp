@@ -3,6 +3,8 @@
 // reconciled again (the plugin asks for a reconcile only after an hour).
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "controller_harness.hpp"
 #include "framework/maas/client.hpp"
 #include "sim_client.hpp"
@@ -94,6 +96,78 @@ TEST(StatusPoller, OneListCallPerIntervalAndOnlyChangedMachinesRequeued) {
   EXPECT_NE(h.metrics().render().find(
                 "maasprov_machine_maas_requests_total{namespace=\"default\",name=\"m0\"}"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace maasprov::controller
+
+namespace maasprov::controller {
+namespace {
+
+// Allocates and deploys MAAS machine `index` of the simulator; returns its system_id.
+std::string deployOne(const SimProcess& sim, std::size_t index) {
+  auto list = Call(sim.port(), "GET", Api("machines/")).array();
+  std::string id =
+      list->getObject(static_cast<unsigned>(index))->getValue<std::string>("system_id");
+  EXPECT_EQ(Call(sim.port(), "POST", Api("machines/?op=allocate"), {{"system_id", id}}).status,
+            200);
+  EXPECT_EQ(
+      Call(sim.port(), "POST", Api("machines/" + id + "/?op=deploy"), {{"distro_series", "jammy"}})
+          .status,
+      200);
+  return id;
+}
+
+TEST(StatusPoller, AShortWaitIsNoticedLongBeforeTheLongestInterval) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.5"}));
+  maas::ClientConfig config;
+  config.url = sim.base_url() + "/MAAS";
+  config.apiKey = SimProcess::default_api_key();
+  maas::Client client(config);
+  std::atomic<int> requeued{0};
+  // At most a minute between looks, at least 100 ms: looks back off with the time waited.
+  StatusPoller poller(
+      {std::chrono::seconds(60), std::chrono::milliseconds(100), 100}, client,
+      [&](const std::string&) { ++requeued; }, nullptr);
+  std::string id = deployOne(sim, 0);
+  poller.track("MaasMachine/default/m0", id, "Deploying", true);
+  const auto started = std::chrono::steady_clock::now();
+  poller.start();
+  ASSERT_TRUE(Harness::waitFor([&] { return requeued.load() == 1; }));
+  poller.stop();
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // A fixed period would have looked after 60 s; the deployment took 0.5 s.
+  EXPECT_LT(waited, 10.0);
+  // ... and it did not look every 100 ms for nothing either: a tenth of the time waited.
+  EXPECT_LE(poller.requests(), 8u);
+}
+
+TEST(StatusPoller, HandsWhatItSawToTheReconcileItWakes) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.3"}));
+  maas::ClientConfig config;
+  config.url = sim.base_url() + "/MAAS";
+  config.apiKey = SimProcess::default_api_key();
+  maas::Client client(config);
+  StatusPoller poller(
+      {std::chrono::seconds(1), std::chrono::milliseconds(100), 100}, client,
+      [](const std::string&) {}, nullptr);
+  std::string id = deployOne(sim, 0);
+  const std::string key = "MaasMachine/default/m0";
+  poller.track(key, id, "Deploying", true);
+  EXPECT_EQ(poller.takeObservation(key, id), nullptr) << "nothing seen yet";
+  ASSERT_TRUE(Harness::waitFor([&] { return poller.pollOnce() == 1; }));
+  EXPECT_EQ(poller.takeObservation(key, "other-id"), nullptr) << "not the machine it holds";
+  // The wrong-id call consumed it: a stale hand-over must never be retried.
+  ASSERT_TRUE(Harness::waitFor([&] {
+    poller.track(key, id, "Deploying", true);
+    return poller.pollOnce() == 1;
+  }));
+  auto seen = poller.takeObservation(key, id);
+  ASSERT_NE(seen, nullptr);
+  EXPECT_EQ(seen->getValue<std::string>("system_id"), id);
+  EXPECT_EQ(seen->getValue<std::string>("status_name"), "Deployed");
+  EXPECT_EQ(poller.takeObservation(key, id), nullptr) << "handed over once";
 }
 
 }  // namespace
