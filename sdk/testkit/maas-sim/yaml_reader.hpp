@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,12 +29,31 @@ class YamlReader {
     std::string msg =
         file_ + ": " + (path.empty() ? "(top level)" : path) + ": expected " + expected;
     if (got.IsDefined() && got.IsScalar())
-      msg += ", got '" + got.Scalar() + "'";
+      msg += ", got '" + Printable(got.Scalar()) + "'";
     else if (got.IsDefined() && got.IsSequence())
       msg += ", got a list";
     else if (got.IsDefined() && got.IsMap())
       msg += ", got a mapping";
     throw InventoryError(msg);
+  }
+
+  // A value quoted in a one-line message: control bytes escaped, long values cut.
+  static std::string Printable(const std::string& text) {
+    constexpr size_t kMax = 80;
+    std::string out;
+    for (size_t i = 0; i < text.size() && i < kMax; ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c == 0x7F) {
+        static const char kHex[] = "0123456789ABCDEF";
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    if (text.size() > kMax) out += "... (" + std::to_string(text.size()) + " bytes)";
+    return out;
   }
 
   std::string Str(const YAML::Node& n, const std::string& path, const std::string& def = "",
@@ -46,36 +66,47 @@ class YamlReader {
     return n.Scalar();
   }
 
+  // Integers are bounded so that every one fits the int the simulator keeps (cores, ids, ttl).
+  static constexpr int64_t kMaxInt = 2147483647;
+  // Numbers too: sizes in GB become bytes in a uint64_t.
+  static constexpr double kMaxNum = 1e9;
+
   int64_t Int(const YAML::Node& n, const std::string& path, int64_t def, int64_t min = 0,
               bool required = false) const {
     if (!n.IsDefined() || n.IsNull()) {
       if (required) Fail(path, "an integer (required)");
       return def;
     }
-    if (!n.IsScalar()) Fail(path, "an integer", n);
+    const std::string range =
+        "an integer from " + std::to_string(min) + " to " + std::to_string(kMaxInt);
+    if (!n.IsScalar()) Fail(path, range, n);
+    int64_t v = 0;
     try {
       size_t used = 0;
-      int64_t v = std::stoll(n.Scalar(), &used);
-      if (used != n.Scalar().size()) Fail(path, "an integer", n);
-      if (v < min) Fail(path, "an integer >= " + std::to_string(min), n);
-      return v;
-    } catch (const std::logic_error&) {
-      Fail(path, "an integer", n);
+      v = std::stoll(n.Scalar(), &used);
+      if (used != n.Scalar().size()) Fail(path, range, n);
+    } catch (const std::logic_error&) {  // not a number, or out of int64_t's range
+      Fail(path, range, n);
     }
+    if (v < min || v > kMaxInt) Fail(path, range, n);
+    return v;
   }
 
   double Num(const YAML::Node& n, const std::string& path, double def, double min = 0) const {
     if (!n.IsDefined() || n.IsNull()) return def;
-    if (!n.IsScalar()) Fail(path, "a number", n);
+    std::ostringstream range;
+    range << "a number from " << min << " to " << kMaxNum;
+    if (!n.IsScalar()) Fail(path, range.str(), n);
+    double v = 0;
     try {
       size_t used = 0;
-      double v = std::stod(n.Scalar(), &used);
-      if (used != n.Scalar().size() || !std::isfinite(v)) Fail(path, "a number", n);
-      if (v < min) Fail(path, "a number >= " + std::to_string(min), n);
-      return v;
+      v = std::stod(n.Scalar(), &used);
+      if (used != n.Scalar().size()) Fail(path, range.str(), n);
     } catch (const std::logic_error&) {
-      Fail(path, "a number", n);
+      Fail(path, range.str(), n);
     }
+    if (!std::isfinite(v) || v < min || v > kMaxNum) Fail(path, range.str(), n);
+    return v;
   }
 
   bool Bool(const YAML::Node& n, const std::string& path, bool def) const {
