@@ -53,7 +53,8 @@ SelectionInput makeInput() {
   in.request = {2, 4096, int64_t{20} * 1000 * 1000 * 1000};
   in.spreadZones = true;
   in.zoneCounts = {{"zone-a", 9}, {"zone-b", 10}, {"zone-c", 10}};
-  for (int i = 0; i < 29; ++i) in.hostCounts["lxd-zone-a-" + std::to_string(i)] = 1;
+  // One VM on each of lxd-zone-a-0 ... lxd-zone-a-28 (ids 1, 4, 7, ...: see makeHosts).
+  for (int i = 0; i < 29; ++i) in.hostCounts[3 * i + 1] = 1;
   return in;
 }
 
@@ -87,7 +88,7 @@ void BM_ThousandInARow(benchmark::State& state) {
       h.usedMemoryMB += in.request.memoryMB;
       h.poolAvailableBytes -= in.request.diskBytes;
       ++in.zoneCounts[h.zone];
-      ++in.hostCounts[h.name];
+      ++in.hostCounts[h.id];
     }
   }
 }

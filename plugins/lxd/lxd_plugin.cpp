@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "maasprov_common.hpp"
@@ -252,6 +253,7 @@ Result LxdPlugin::composeNew(const Call& c) {
   input.spreadZones = c.spec.constraints.zone.empty();
   const bool controlPlane = c.req.metadata().findPath({"labels", kControlPlaneLabel}) != nullptr;
   std::vector<std::string> placed;
+  std::unordered_map<std::string, int> vmsOn;  // VM host name -> the cluster's VMs there
   for (const auto& m : c.req.machines()) {
     const std::string uid = stringAt(m, {"metadata", "uid"});
     const json::Value* deleting = m.findPath({"metadata", "deletionTimestamp"});
@@ -261,8 +263,15 @@ Result LxdPlugin::composeNew(const Call& c) {
     const bool sameRole =
         (m.findPath({"metadata", "labels", kControlPlaneLabel}) != nullptr) == controlPlane;
     if (sameRole && !zone.empty()) ++input.zoneCounts[zone];
-    if (!vmHost.empty()) ++input.hostCounts[vmHost];
+    if (!vmHost.empty()) ++vmsOn[vmHost];
     if (!zone.empty() || !vmHost.empty()) placed.push_back(uid);
+  }
+  // Selection counts by host id (it hashes no names in its loop over every host).
+  if (!vmsOn.empty()) {
+    for (const auto& h : candidates) {
+      auto it = vmsOn.find(h.name);
+      if (it != vmsOn.end()) input.hostCounts[h.id] = it->second;
+    }
   }
   const std::string want = std::to_string(cores) + " cores, " + std::to_string(memory) + " MB, " +
                            std::to_string(c.lxd.diskGB) + " GB";

@@ -63,7 +63,7 @@ Ledger::Choice Ledger::selectAndReserve(const Snapshot& snap,
     if (it->first != uid && p.cluster == cluster &&
         std::find(placedUids.begin(), placedUids.end(), it->first) == placedUids.end()) {
       ++input.zoneCounts[p.zone];
-      ++input.hostCounts[p.hostName];
+      ++input.hostCounts[p.hostId];
     }
     ++it;
   }
@@ -81,7 +81,7 @@ Ledger::Choice Ledger::selectAndReserve(const Snapshot& snap,
     e.cluster = cluster;
     e.uid = uid;
     entries_.push_back(e);
-    placements_[uid] = Placement{cluster, h.zone, h.name, now};
+    placements_[uid] = Placement{cluster, h.zone, h.id, now};
     c.hold = Hold(this, e.id);
   }
   return c;

@@ -101,7 +101,7 @@ class Ledger {
   struct Placement {
     std::string cluster;
     std::string zone;
-    std::string hostName;
+    int hostId = 0;
     std::chrono::steady_clock::time_point at;
   };
   static constexpr std::chrono::minutes kPlacementTtl{10};

@@ -1,8 +1,8 @@
 #include "selection.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <tuple>
+#include <vector>
 
 namespace maasprov::lxd {
 namespace {
@@ -14,10 +14,49 @@ const Resources& pendingOf(const SelectionInput& in, int id) {
   return it == in.pending.end() ? kNone : it->second;
 }
 
-int countOf(const std::unordered_map<std::string, int>& m, const std::string& key) {
+template <typename K>
+int countOf(const std::unordered_map<K, int>& m, const K& key) {
   auto it = m.find(key);
   return it == m.end() ? 0 : it->second;
 }
+
+// floor(total x ratio) as MAAS computes it, without a libm call per host: exact for every
+// finite product in int64 range (truncation, corrected downwards for negative fractions).
+int64_t floorTimes(int64_t total, double ratio) {
+  const double x = static_cast<double>(total) * ratio;
+  const auto t = static_cast<int64_t>(x);
+  return static_cast<double>(t) > x ? t - 1 : t;
+}
+
+// The spread counts by host id, as a flat array when the ids are dense enough (MAAS numbers VM
+// hosts 1, 2, ...): one bounds check and a load per host instead of a hash lookup.
+class HostCounts {
+ public:
+  HostCounts(const std::unordered_map<int, int>& counts, size_t hosts) : map_(counts) {
+    if (counts.empty()) return;
+    lo_ = hi_ = counts.begin()->first;
+    for (const auto& [id, n] : counts) {
+      lo_ = std::min(lo_, id);
+      hi_ = std::max(hi_, id);
+    }
+    const int64_t span = static_cast<int64_t>(hi_) - lo_ + 1;
+    if (span <= static_cast<int64_t>(2 * hosts + 1024)) {
+      dense_.assign(static_cast<size_t>(span), 0);
+      for (const auto& [id, n] : counts) dense_[static_cast<size_t>(id - lo_)] = n;
+    }
+  }
+  int operator()(int id) const {
+    if (map_.empty() || id < lo_ || id > hi_) return 0;
+    if (!dense_.empty()) return dense_[static_cast<size_t>(id - lo_)];
+    return countOf(map_, id);
+  }
+
+ private:
+  const std::unordered_map<int, int>& map_;
+  int lo_ = 0;
+  int hi_ = -1;
+  std::vector<int> dense_;
+};
 
 std::string gb(int64_t bytes) {
   return std::to_string(bytes / 1000000000) + " GB";
@@ -28,11 +67,8 @@ std::string gb(int64_t bytes) {
 Resources freeCapacity(const HostCandidate& h, const Resources& pending) {
   Resources f;
   // floor() as MAAS compares total x ratio - (used + requested) < 0 in floating point.
-  f.cores = static_cast<int64_t>(std::floor(static_cast<double>(h.totalCores) * h.cpuOverCommit)) -
-            h.usedCores - pending.cores;
-  f.memoryMB =
-      static_cast<int64_t>(std::floor(static_cast<double>(h.totalMemoryMB) * h.memoryOverCommit)) -
-      h.usedMemoryMB - pending.memoryMB;
+  f.cores = floorTimes(h.totalCores, h.cpuOverCommit) - h.usedCores - pending.cores;
+  f.memoryMB = floorTimes(h.totalMemoryMB, h.memoryOverCommit) - h.usedMemoryMB - pending.memoryMB;
   f.diskBytes = h.poolAvailableBytes - pending.diskBytes;
   return f;
 }
@@ -41,11 +77,11 @@ SelectionResult SelectOptimalHost(const std::vector<HostCandidate>& hosts,
                                   const SelectionInput& in) {
   SelectionResult r;
   const Resources& want = in.request;
-  // Hot loop over up to 10,000 hosts: map lookups only when the maps hold something, the zone
-  // count through a small memo (few zones, many hosts), the host count only for hosts whose
-  // zone can still win.
+  // Hot loop over up to 10,000 hosts: no string hashing. Pending reservations only when there
+  // are some, the zone count through a small memo (few zones, many hosts), the host count from
+  // a flat array by id, and only for hosts whose zone can still win.
   const bool havePending = !in.pending.empty();
-  const bool haveHostCounts = !in.hostCounts.empty();
+  const HostCounts hostCount(in.hostCounts, hosts.size());
   const bool spread = in.spreadZones && !in.zoneCounts.empty();
   std::vector<std::pair<const std::string*, int>> zoneMemo;
   auto zoneCount = [&](const std::string& zone) {
@@ -69,8 +105,7 @@ SelectionResult SelectOptimalHost(const std::vector<HostCandidate>& hosts,
     if (fits) {
       const int zc = spread ? zoneCount(h.zone) : 0;
       if (r.chosen >= 0 && zc > std::get<0>(bestKey)) continue;
-      Key key{zc, haveHostCounts ? countOf(in.hostCounts, h.name) : 0,
-              -(f.memoryMB - want.memoryMB), -(f.cores - want.cores),
+      Key key{zc, hostCount(h.id), -(f.memoryMB - want.memoryMB), -(f.cores - want.cores),
               -(f.diskBytes - want.diskBytes)};
       bool better = r.chosen < 0 || key < bestKey;
       if (!better && key == bestKey) {

@@ -50,8 +50,9 @@ struct SelectionInput {
   Resources request;
   bool spreadZones = true;                          // false with a fixed failureDomain
   std::unordered_map<std::string, int> zoneCounts;  // the cluster's machines per zone
-  std::unordered_map<std::string, int> hostCounts;  // the cluster's VMs per VM host name
-  std::unordered_map<int, Resources> pending;       // per host id; disk is in the host's `pool`
+  // The cluster's VMs per VM host, by HostCandidate::id (ints: the hot loop hashes no names).
+  std::unordered_map<int, int> hostCounts;
+  std::unordered_map<int, Resources> pending;  // per host id; disk is in the host's `pool`
 };
 
 struct SelectionResult {

@@ -74,7 +74,7 @@ TEST(LxdSelection, ZonesFirstThenHostsThenMostFreeMemory) {
   in.zoneCounts["zone-a"] = 1;
   EXPECT_EQ(SelectOptimalHost(hosts, in).chosen, 2);  // the empty zone, despite less memory
   in.spreadZones = false;                             // a fixed failureDomain: no zone spread
-  in.hostCounts["a1"] = 1;
+  in.hostCounts[1] = 1;                               // a1
   EXPECT_EQ(SelectOptimalHost(hosts, in).chosen, 1);  // fewest of the cluster's VMs
 }
 
