@@ -74,11 +74,25 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
     return r;
   }
   const MaasClient maas = host.maas();
-  const std::vector<MaasMachineView> held = common::listHeld(maas, owner.uid);
   const std::string recorded = recordedSystemId(cur);
   const std::optional<std::string> userData = req.userData();
   common::DeployTarget target{req, host, owner, spec.image, userData.value_or("")};
 
+  // The poller's fresh read of the machine we recorded replaces the lookup by agent_name when it
+  // is provably still ours: our annotations (MAAS clears them on release), or on its way back
+  // (then it is not ours either way). Anything else, e.g. Allocated before annotation, is
+  // looked up by agent_name as before.
+  if (const json::Value* seen = common::observedMachine(req, recorded)) {
+    MaasMachineView m = MaasMachineView::fromJson(*seen);
+    if (m.beingReleased()) return driver_.unexpectedlyReleased(cur, recorded);
+    if (owner.annotated(m)) {
+      ++observedUsed_;
+      if (!userData && m.is(common::machine_state::kAllocated)) return waitForBootstrapData(req);
+      return driver_.drive(target, m);
+    }
+  }
+
+  const std::vector<MaasMachineView> held = common::listHeld(maas, owner.uid);
   if (!recorded.empty()) {
     for (const auto& m : held) {
       if (m.systemId != recorded) continue;
@@ -170,6 +184,7 @@ json::Value BareMetalPlugin::describe(Host&) {
   d.set("allocations", static_cast<unsigned long long>(allocations_.load()));
   d.set("releases", static_cast<unsigned long long>(releases_.load()));
   d.set("noMatch", static_cast<unsigned long long>(noMatch_.load()));
+  d.set("observedUsed", static_cast<unsigned long long>(observedUsed_.load()));
   return d;
 }
 

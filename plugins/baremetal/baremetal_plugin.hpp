@@ -35,6 +35,7 @@ class BareMetalPlugin {
   std::atomic<uint64_t> allocations_{0};
   std::atomic<uint64_t> releases_{0};
   std::atomic<uint64_t> noMatch_{0};
+  std::atomic<uint64_t> observedUsed_{0};  // reconciles that used the request's `observed`
 };
 
 }  // namespace maasprov::baremetal

@@ -43,24 +43,14 @@ std::vector<MaasMachineView> listHeld(const MaasClient& maas, const std::string&
   return out;
 }
 
-std::vector<std::string> vmHostNames(const MaasClient& maas) {
-  MaasResponse r = maas.get("vm-hosts/");
-  r.expectOk();
-  json::Value list = r.json();
-  if (!list.isArray()) {
-    throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
-                                                json::typeName(list.type()) + ", not a list");
-  }
-  std::vector<std::string> names;
-  for (const auto& h : list.asArray()) {
-    const json::Value* name = h.find("name");
-    if (name != nullptr && name->isString()) names.push_back(name->asString());
-  }
-  return names;
+const json::Value* observedMachine(const Request& req, const std::string& systemId) {
+  const json::Value* m = req.observed();
+  if (m == nullptr || systemId.empty()) return nullptr;
+  const json::Value* id = m->find("system_id");
+  return id != nullptr && id->isString() && id->asString() == systemId ? m : nullptr;
 }
 
-Params allocateParams(const AllocateConstraints& c, const std::string& agentName,
-                      const std::vector<std::string>& vmHosts) {
+Params allocateParams(const AllocateConstraints& c, const std::string& agentName) {
   Params p;
   p.emplace_back("cpu_count", std::to_string(c.minCPU));
   p.emplace_back("mem", std::to_string(c.minMemoryMB));
@@ -69,8 +59,8 @@ Params allocateParams(const AllocateConstraints& c, const std::string& agentName
   if (!c.pool.empty()) p.emplace_back("pool", c.pool);
   if (!c.systemId.empty()) p.emplace_back("system_id", c.systemId);
   if (c.bareMetalOnly) {
-    for (const auto& h : vmHosts) p.emplace_back("not_pod", h);
-    // Also by type, so a VM host added since vm-hosts/ was read cannot lend a VM.
+    // By type, not by name: it covers every VM host, including one added a moment ago, without
+    // listing vm-hosts/ before each allocate (docs/plugins/baremetal.md).
     p.emplace_back("not_pod_type", "lxd");
     p.emplace_back("not_pod_type", "virsh");
   }
@@ -80,11 +70,9 @@ Params allocateParams(const AllocateConstraints& c, const std::string& agentName
 
 AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
                         const std::string& agentName) {
-  std::vector<std::string> hosts;
-  if (c.bareMetalOnly) hosts = vmHostNames(maas);
   // Not idempotent: a repeated allocate could take a second machine. A lost answer is found
   // again through agent_name instead.
-  MaasResponse r = maas.post("machines/", "allocate", allocateParams(c, agentName, hosts), false);
+  MaasResponse r = maas.post("machines/", "allocate", allocateParams(c, agentName), false);
   AllocateResult out;
   if (r.ok()) {
     out.machine = MaasMachineView::fromJson(r.json());

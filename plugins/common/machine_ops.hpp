@@ -22,21 +22,23 @@ namespace maasprov::common {
 // still Releasing. One read.
 std::vector<MaasMachineView> listHeld(const MaasClient& maas, const std::string& agentName);
 
-// Names of every VM host (GET vm-hosts/), for not_pod.
-std::vector<std::string> vmHostNames(const MaasClient& maas);
+// The request's `observed` MAAS machine (read by the host's poller moments ago) when it is the
+// machine `systemId` names, the object's own checkpoint; nullptr when absent, for another
+// machine, or when `systemId` is empty (nothing recorded: only a lookup by owner finds what a
+// crash may have left). The pointer is owned by `req`. Callers still check ownership.
+const json::Value* observedMachine(const Request& req, const std::string& systemId);
 
 // The form of POST machines/?op=allocate: cpu_count, mem, one "tags" per tag, zone, pool,
-// system_id, agent_name, and with bareMetalOnly one not_pod per VM host plus
-// not_pod_type=lxd and not_pod_type=virsh.
-Params allocateParams(const AllocateConstraints& c, const std::string& agentName,
-                      const std::vector<std::string>& vmHosts);
+// system_id, agent_name, and with bareMetalOnly not_pod_type=lxd and not_pod_type=virsh (every
+// VM host type MAAS 3.x has: no machine of, and no VM composed on, any VM host).
+Params allocateParams(const AllocateConstraints& c, const std::string& agentName);
 
 struct AllocateResult {
   std::optional<MaasMachineView> machine;  // allocated, carrying agent_name
   std::string noMatch;                     // MAAS's 409 text when nothing matched
 };
 
-// Allocates with every constraint (reads vm-hosts/ first when bareMetalOnly). A 400 naming a
+// Allocates with every constraint, one request. A 400 naming a
 // constraint (unknown tag, zone, pool) throws InvalidSpec naming the spec field; it stays
 // retryable (with a long requeue) because an operator may create the tag or zone in MAAS.
 AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,

@@ -21,7 +21,7 @@ struct AllocateConstraints {
   std::string zone;               // zone       (spec.failureDomain)
   std::string pool;               // pool       (spec.resourcePool)
   std::string systemId;           // system_id  (spec.systemID: pin this machine)
-  bool bareMetalOnly = true;      // never a VM: not_pod for every VM host, not_pod_type lxd/virsh
+  bool bareMetalOnly = true;      // never a VM: not_pod_type lxd and virsh
 };
 
 struct MachineSpec {

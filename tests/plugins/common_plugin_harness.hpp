@@ -24,8 +24,8 @@
 
 #include "framework/maas/client.hpp"
 #include "framework/plugin/plugin_instance.hpp"
-#include "framework/plugin/request_document.hpp"
 #include "framework/plugin/plugin_library.hpp"
+#include "framework/plugin/request_document.hpp"
 #include "sim/sim_client.hpp"
 #include "sim/sim_process.hpp"
 
@@ -139,6 +139,9 @@ class LoadedPlugin {
     std::vector<JsonObject> machines;     // other machines of the cluster
     bool storeCheckpoints = true;         // false: the host refuses every checkpoint
     bool applyResult = true;              // false: as if the host crashed before writing
+    // The request's "observed" (the host's poller's fresh read of the object's MAAS machine),
+    // sent when set, as the host sends it.
+    JsonObject observed;
   };
 
   // Reconciles `object` and merges what the controller would store into object.status.
@@ -147,6 +150,14 @@ class LoadedPlugin {
   }
   plugin::CallOutcome remove(JsonObject object, const Call& call) {
     return invoke(false, object, call);
+  }
+
+  // Reconciles a request document written by the test (e.g. one the host would never build).
+  plugin::CallOutcome reconcileDocument(const std::string& request) {
+    plugin::CallOptions options;
+    options.timeout = std::chrono::seconds(30);
+    options.checkpoint = [](const JsonObject&) {};
+    return instance_->reconcile(request, options);
   }
 
   // Reconciles until `done(outcome)` or `rounds` calls, sleeping as the controller would
@@ -186,8 +197,15 @@ class LoadedPlugin {
         throw std::runtime_error("checkpoint refused by the test");
       };
     }
-    std::string request = plugin::makeRequestDocument(object, call.cluster ? call.cluster : object,
-                                                      call.userData, call.machines);
+    plugin::RequestParts parts;
+    parts.object = object;
+    parts.cluster = call.cluster ? call.cluster : object;
+    parts.userDataBase64 = call.userData;
+    for (const auto& m : call.machines) {
+      if (m) parts.peers.push_back(plugin::peerSummary(m));
+    }
+    parts.observed = call.observed;
+    std::string request = plugin::makeRequestDocument(parts);
     plugin::CallOutcome out =
         reconcile ? instance_->reconcile(request, options) : instance_->remove(request, options);
     for (const auto& s : stored) merge(object, s);

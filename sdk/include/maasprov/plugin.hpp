@@ -56,6 +56,10 @@ class Request {
     if (userData != nullptr && !userData->isString() && !userData->isNull()) {
       throw invalidSpec("userData", "expected a base64 string");
     }
+    const json::Value* observed = doc_.find("observed");
+    if (observed != nullptr && !observed->isObject() && !observed->isNull()) {
+      throw invalidSpec("observed", "expected a JSON object (a MAAS machine)");
+    }
   }
 
   const json::Value& document() const { return doc_; }
@@ -71,6 +75,14 @@ class Request {
     const json::Value* m = doc_.find("machines");
     static const json::Array empty;
     return m == nullptr ? empty : m->asArray();
+  }
+
+  // The object's MAAS machine as MAAS renders GET machines/{id}/, read by the host's poller
+  // moments before this call; nullptr when the host sent none. Owned by the request. MAAS may
+  // have moved on since, and it may not be the machine the object holds: check system_id.
+  const json::Value* observed() const {
+    const json::Value* o = doc_.find("observed");
+    return o != nullptr && o->isObject() ? o : nullptr;
   }
 
   const json::Value& metadata() const { return memberOr(object(), "metadata"); }
