@@ -139,12 +139,20 @@ Result LxdPlugin::step(const Call& c) {
 }
 
 std::optional<LxdPlugin::Vm> LxdPlugin::findVm(const Call& c) const {
-  MaasResponse r = c.maas.get("machines/", {{"hostname", c.hostname}});
-  r.expectOk();
-  json::Value list = r.json();
-  if (!list.isArray() || list.asArray().empty()) return std::nullopt;
   Vm vm;
-  vm.raw = list.asArray().front();
+  // The poller's fresh read of the VM we recorded stands in for the lookup by hostname. With
+  // nothing recorded only the lookup can find a VM a crash left behind, so it always happens.
+  const json::Value* seen = common::observedMachine(c.req, c.cur.getString("systemID"));
+  if (seen != nullptr && seen->getString("hostname") == c.hostname) {
+    vm.raw = *seen;
+    ++observedUsed_;
+  } else {
+    MaasResponse r = c.maas.get("machines/", {{"hostname", c.hostname}});
+    r.expectOk();
+    json::Value list = r.json();
+    if (!list.isArray() || list.asArray().empty()) return std::nullopt;
+    vm.raw = list.asArray().front();
+  }
   vm.view = MaasMachineView::fromJson(vm.raw);
   const json::Value* podId = vm.raw.findPath({"pod", "id"});
   vm.podId = podId != nullptr && podId->isInt() ? static_cast<int>(podId->asInt()) : -1;
@@ -169,10 +177,7 @@ std::string LxdPlugin::projectOf(const Call& c, const Vm& vm) const {
   if (!recorded.empty() && c.cur.getString("lxdHost") == vm.view.podName) return recorded;
   if (!c.lxd.project.empty()) return c.lxd.project;
   if (vm.podId < 0) return "default";
-  VmHostInfo h;
-  h.id = vm.podId;
-  fillProject(c.maas, h);
-  return h.project;
+  return projects_.get(c.maas, vm.podId);
 }
 
 Result LxdPlugin::waitForBootstrapData(const Call& c, const Vm* vm) const {
@@ -229,7 +234,7 @@ Result LxdPlugin::composeNew(const Call& c) {
   std::vector<VmHostInfo> hosts;
   try {
     hosts = qualifyingHosts(c.maas, {c.lxd, c.spec.constraints, clusterZones},
-                            {settings_.unschedulableTags, settings_.profileTagPrefix});
+                            {settings_.unschedulableTags, settings_.profileTagPrefix}, projects_);
   } catch (PlacementError& e) {
     fail(e, e.reason(), nullptr);
     throw;
@@ -298,7 +303,7 @@ Result LxdPlugin::composeNew(const Call& c) {
   }
   const HostCandidate& chosen = candidates[static_cast<size_t>(choice.result.chosen)];
   VmHostInfo info = *infoOf[static_cast<size_t>(choice.result.chosen)];
-  if (info.project.empty()) fillProject(c.maas, info);
+  if (info.project.empty()) projects_.fill(c.maas, info);
 
   // Durable before compose: a crash after it finds the VM again by hostname.
   json::Value record = json::Value::object();
@@ -339,11 +344,17 @@ Result LxdPlugin::composeNew(const Call& c) {
     c.host.checkpoint(composed);
     ++composes_;
     c.host.info("composed VM " + c.hostname + " (" + sid + ") on " + info.name + ": " + want);
+    if (!settings_.skipCommissioning) {
+      // MAAS answers a compose with the system_id alone and commissions the VM for minutes:
+      // report it as composed, from what was asked, rather than read it back now.
+      return driveVm(c, composedVm(sid, info, cores, memory, c.lxd.diskGB, c.hostname));
+    }
   } else if (r.status == 400 && r.body.find("already exists") != std::string::npos) {
     ++adoptions_;  // composed by an earlier call whose answer was lost: adopt it
     c.host.info("VM " + c.hostname + " already exists in MAAS; adopting it");
   } else {
     ledger_.forget(c.owner.uid);  // nothing was placed
+    if (r.status == 404) projects_.forget(info.id);
     PluginError e(r.status == 404 ? ErrorType::HostUnavailable : ErrorType::VMCreationFailed,
                   "MAAS refused to compose " + want + " on " + info.name + " (HTTP " +
                       std::to_string(r.status) + ": " + r.body.substr(0, 300) + ")",
@@ -364,6 +375,31 @@ Result LxdPlugin::composeNew(const Call& c) {
                       "MAAS composed " + c.hostname + " on " + info.name + " but does not list it");
   }
   return driveVm(c, *vm);
+}
+
+LxdPlugin::Vm LxdPlugin::composedVm(const std::string& systemId, const VmHostInfo& host,
+                                    int64_t cores, int64_t memoryMB, int64_t diskGB,
+                                    const std::string& hostname) {
+  json::Value named = json::Value::object();
+  Vm vm;
+  vm.raw = json::Value::object();
+  vm.raw.set("system_id", systemId);
+  vm.raw.set("hostname", hostname);
+  vm.raw.set("status_name", "Commissioning");
+  named.set("name", host.zone);
+  vm.raw.set("zone", named);  // composed with the host's zone
+  named.set("name", host.pool);
+  vm.raw.set("pool", named);
+  json::Value pod = json::Value::object();
+  pod.set("id", static_cast<int64_t>(host.id));
+  pod.set("name", host.name);
+  vm.raw.set("pod", pod);
+  vm.raw.set("cpu_count", cores);
+  vm.raw.set("memory", memoryMB);
+  vm.raw.set("storage", static_cast<double>(diskGB) * 1000.0);  // MB, as MAAS reports it
+  vm.view = MaasMachineView::fromJson(vm.raw);
+  vm.podId = host.id;
+  return vm;
 }
 
 void LxdPlugin::decompose(const MaasClient& maas, const std::string& systemId) const {
@@ -507,6 +543,8 @@ json::Value LxdPlugin::describe(Host&) {
   d.set("decomposes", static_cast<unsigned long long>(decomposes_.load()));
   d.set("insufficientResources", static_cast<unsigned long long>(insufficient_.load()));
   d.set("reservations", static_cast<unsigned long long>(ledger_.size()));
+  d.set("cachedProjects", static_cast<unsigned long long>(projects_.size()));
+  d.set("observedUsed", static_cast<unsigned long long>(observedUsed_.load()));
   return d;
 }
 

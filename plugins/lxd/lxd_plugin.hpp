@@ -5,10 +5,11 @@
 // See docs/plugins/lxd.md for the behaviour users see.
 //
 // Ownership: the SDK owns the instance; it owns its settings, the reservation ledger, the
-// per-object retry counts and counters.
+// VM hosts' projects (read once per host), the per-object retry counts and counters.
 // Thread-safety: reconcile/remove/describe run concurrently for different machines. The ledger
 // serialises host selection with reservation (so concurrent composes never over-commit a host),
-// the retry counts are behind a mutex, the counters are atomics; everything else is per call.
+// the project cache and the retry counts are behind mutexes, the counters are atomics;
+// everything else is per call.
 #pragma once
 
 #include <atomic>
@@ -26,6 +27,7 @@
 #include "ownership.hpp"
 #include "reservations.hpp"
 #include "settings.hpp"
+#include "vm_hosts.hpp"
 
 namespace maasprov::lxd {
 
@@ -50,6 +52,9 @@ class LxdPlugin {
   Result driveVm(const Call& c, const Vm& vm);
   Result waitForBootstrapData(const Call& c, const Vm* vm) const;
   std::optional<Vm> findVm(const Call& c) const;
+  // The VM MAAS just composed, as asked (compose answers only its system_id).
+  static Vm composedVm(const std::string& systemId, const VmHostInfo& host, int64_t cores,
+                       int64_t memoryMB, int64_t diskGB, const std::string& hostname);
   std::string projectOf(const Call& c, const Vm& vm) const;
   void decompose(const MaasClient& maas, const std::string& systemId) const;
   void noteRetry(const std::string& uid, PluginError& e);
@@ -58,12 +63,14 @@ class LxdPlugin {
   Settings settings_;
   common::DeploymentDriver driver_;
   Ledger ledger_;
+  mutable ProjectCache projects_;  // VM host id -> LXD project (const paths fill it too)
   std::mutex retryMu_;
   std::unordered_map<std::string, int64_t> retries_;  // uid -> consecutive retryable errors
   std::atomic<uint64_t> composes_{0};
   std::atomic<uint64_t> adoptions_{0};
   mutable std::atomic<uint64_t> decomposes_{0};  // counted in decompose() (const)
   std::atomic<uint64_t> insufficient_{0};
+  mutable std::atomic<uint64_t> observedUsed_{0};  // lookups replaced by the request's observed
 };
 
 }  // namespace maasprov::lxd

@@ -67,10 +67,12 @@ std::string unusable(const VmHostInfo& h, const PlacementRules& rules) {
 }  // namespace
 
 std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementRequest& req,
-                                        const PlacementRules& rules) {
+                                        const PlacementRules& rules, ProjectCache& projects) {
   const LxdSpec& lxd = req.lxd;
+  const std::vector<VmHostInfo> listed = listVmHosts(maas);
+  projects.retain(listed);
   const std::vector<VmHostInfo> lxdHosts =
-      keep(listVmHosts(maas), [](const VmHostInfo& h) { return h.type == "lxd"; });
+      keep(listed, [](const VmHostInfo& h) { return h.type == "lxd"; });
 
   std::vector<VmHostInfo> hosts = lxdHosts;
   if (!lxd.vmHost.empty()) {
@@ -104,12 +106,22 @@ std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementR
 
   if (!lxd.project.empty()) {
     std::string seen;
+    bool cached = false;
     for (auto& h : hosts) {
-      fillProject(maas, h);
+      cached = projects.fill(maas, h) || cached;
       seen += (seen.empty() ? "" : ", ") + h.name + ": " + h.project;
     }
     std::vector<VmHostInfo> in =
         keep(hosts, [&](const VmHostInfo& h) { return h.project == lxd.project; });
+    if (in.empty() && cached) {
+      // Terminal: never on a cached project an operator may have changed since. Read again.
+      seen.clear();
+      for (auto& h : hosts) {
+        projects.fill(maas, h, true);
+        seen += (seen.empty() ? "" : ", ") + h.name + ": " + h.project;
+      }
+      in = keep(hosts, [&](const VmHostInfo& h) { return h.project == lxd.project; });
+    }
     if (in.empty()) {
       throw PlacementError(ErrorType::ProjectNotFound, "ProjectNotFound",
                            "spec.lxdConfig.project: no VM host matching " + placementText(req) +

@@ -15,7 +15,8 @@
 // Capabilities (3-6) are judged before health (7), so a host that is down for maintenance still
 // proves that the project or pool exists: the error is then retryable, not terminal.
 //
-// Ownership: values; borrows the MaasClient for the call. Thread-safety: stateless.
+// Ownership: values; borrows the MaasClient and ProjectCache for the call.
+// Thread-safety: stateless itself; ProjectCache is thread-safe.
 #pragma once
 
 #include <string>
@@ -53,8 +54,9 @@ struct PlacementRequest {
 };
 
 // The hosts that may take the VM (backing machines and, with a project, projects filled in).
-// Throws PlacementError.
+// Projects come from `projects` (read from MAAS once per host); the listing also drops hosts
+// MAAS no longer has from it. Throws PlacementError.
 std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementRequest& req,
-                                        const PlacementRules& rules);
+                                        const PlacementRules& rules, ProjectCache& projects);
 
 }  // namespace maasprov::lxd

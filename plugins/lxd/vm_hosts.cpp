@@ -1,6 +1,8 @@
 #include "vm_hosts.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <unordered_set>
 
 #include "maasprov/error.hpp"
 
@@ -156,6 +158,53 @@ void fillProject(const MaasClient& maas, VmHostInfo& host) {
   json::Value params = r.json();
   host.project = stringOf(&params, "project");
   if (host.project.empty()) host.project = "default";  // LXD's own default project
+}
+
+bool ProjectCache::fill(const MaasClient& maas, VmHostInfo& host, bool fresh) {
+  if (!fresh) {
+    std::lock_guard lock(mu_);
+    auto it = projects_.find(host.id);
+    if (it != projects_.end() && std::chrono::steady_clock::now() - it->second.readAt < kTtl) {
+      host.project = it->second.project;
+      return true;
+    }
+  }
+  try {
+    fillProject(maas, host);
+  } catch (const PluginError&) {
+    forget(host.id);  // e.g. 404: the host is gone
+    throw;
+  }
+  std::lock_guard lock(mu_);
+  projects_[host.id] = Entry{host.project, std::chrono::steady_clock::now()};
+  return false;
+}
+
+std::string ProjectCache::get(const MaasClient& maas, int hostId) {
+  VmHostInfo h;
+  h.id = hostId;
+  fill(maas, h);
+  return h.project;
+}
+
+void ProjectCache::retain(const std::vector<VmHostInfo>& listed) {
+  std::unordered_set<int> ids;
+  ids.reserve(listed.size());
+  for (const auto& h : listed) ids.insert(h.id);
+  std::lock_guard lock(mu_);
+  for (auto it = projects_.begin(); it != projects_.end();) {
+    it = ids.count(it->first) != 0 ? std::next(it) : projects_.erase(it);
+  }
+}
+
+void ProjectCache::forget(int hostId) {
+  std::lock_guard lock(mu_);
+  projects_.erase(hostId);
+}
+
+size_t ProjectCache::size() const {
+  std::lock_guard lock(mu_);
+  return projects_.size();
 }
 
 }  // namespace maasprov::lxd

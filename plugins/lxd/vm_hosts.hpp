@@ -1,13 +1,17 @@
 // LXD VM hosts as MAAS shows them (GET vm-hosts/, GET vm-hosts/{id}/?op=parameters, and the
 // backing machines through GET machines/?id=...), decoded leniently from MAAS 3.x payloads.
 //
-// Ownership: value types; functions borrow the MaasClient for the call.
-// Thread-safety: stateless; safe to call concurrently.
+// Ownership: value types; functions borrow the MaasClient for the call. ProjectCache is owned
+// by the plugin instance.
+// Thread-safety: the free functions are stateless; ProjectCache is safe to call concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "maasprov/host.hpp"
@@ -68,5 +72,33 @@ std::vector<VmHostInfo> listVmHosts(const MaasClient& maas);
 void fillBackingMachines(const MaasClient& maas, std::vector<VmHostInfo>& hosts);
 // GET vm-hosts/{id}/?op=parameters: the LXD project.
 void fillProject(const MaasClient& maas, VmHostInfo& host);
+
+// Each VM host's LXD project, read once per host rather than per VM: MAAS connects a VM host to
+// one project when it is added. An operator can still change it (PUT vm-hosts/{id}/ project=),
+// so an entry lives at most `ttl`; callers about to fail because of a cached project re-read it
+// (fill with fresh). An entry is dropped when GET vm-hosts/ no longer lists the host (retain)
+// or a call on the host answers 404 (forget); MAAS never reuses a VM host id.
+class ProjectCache {
+ public:
+  static constexpr std::chrono::minutes kTtl{10};
+
+  // The cached project, else (or with `fresh`) reads it from MAAS; the read happens outside
+  // the lock (two concurrent misses may both read, harmlessly). True when it came from the
+  // cache.
+  bool fill(const MaasClient& maas, VmHostInfo& host, bool fresh = false);
+  std::string get(const MaasClient& maas, int hostId);
+  // Keeps only the hosts of `listed` (a whole GET vm-hosts/ answer).
+  void retain(const std::vector<VmHostInfo>& listed);
+  void forget(int hostId);
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::string project;
+    std::chrono::steady_clock::time_point readAt;
+  };
+  mutable std::mutex mu_;
+  std::unordered_map<int, Entry> projects_;  // VM host id -> LXD project
+};
 
 }  // namespace maasprov::lxd
