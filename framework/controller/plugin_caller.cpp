@@ -1,7 +1,5 @@
 #include "framework/controller/plugin_caller.hpp"
 
-#include <thread>
-
 namespace maasprov::controller {
 namespace {
 
@@ -17,69 +15,65 @@ plugin::CallOutcome abandoned(const std::string& plugin, const std::string& why)
 
 }  // namespace
 
+// One call in flight; guarded by State::mutex. Shared by the waiting worker and the call thread.
+struct PluginCaller::Call {
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  std::condition_variable done;  // finished, or the caller is stopping
+  bool finished = false;
+  plugin::CallOutcome result;   // written by the call thread alone, before `finished`
+  plugin::CallOutcome outcome;  // guarded by State::mutex
+};
+
 plugin::CallOutcome PluginCaller::call(const std::shared_ptr<plugin::PluginInstance>& instance,
                                        PluginOp op, const std::string& request,
                                        const std::string& objectKey,
                                        plugin::CheckpointFn checkpoint) {
-  auto cancel = std::make_shared<std::atomic<bool>>(false);
-  // Shared between the worker and the helper; whoever is last frees it.
-  struct Slot {
-    std::mutex mutex;
-    std::condition_variable done;
-    bool finished = false;
-    plugin::CallOutcome outcome;
-  };
-  auto slot = std::make_shared<Slot>();
+  auto c = std::make_shared<Call>();
   {
     std::lock_guard lock(state_->mutex);
     if (state_->stopping)
       return abandoned(instance->name(), "was not called: the controller is stopping");
-    state_->cancels.insert(cancel);
+    state_->waiting.insert(c);
     ++state_->helpers;
   }
   plugin::CallOptions options;
   options.objectKey = objectKey;
   options.checkpoint = std::move(checkpoint);
-  options.cancel = cancel;
-  std::thread([state = state_, instance, op, request, options, slot]() {
-    plugin::CallOutcome out = op == PluginOp::Reconcile ? instance->reconcile(request, options)
-                                                        : instance->remove(request, options);
-    {
-      std::lock_guard lock(slot->mutex);
-      slot->outcome = std::move(out);
-      slot->finished = true;
-    }
-    slot->done.notify_all();
+  options.cancel = c->cancel;
+  // The call thread's work; only `done` (under the state's mutex) tells the caller about it.
+  auto task = [target = instance, op, request, options = std::move(options), c]() mutable {
+    c->result = op == PluginOp::Reconcile ? target->reconcile(request, options)
+                                          : target->remove(request, options);
+  };
+  // Runs after the task's captures are gone: once waitIdle() says no call is running, nothing
+  // of the call holds the instance any more.
+  auto done = [state = state_, c] {
     std::lock_guard lock(state->mutex);
+    c->outcome = std::move(c->result);
+    c->finished = true;
+    c->done.notify_all();
     --state->helpers;
     state->changed.notify_all();
-  }).detach();
+  };
+  try {
+    threads_.run(std::move(task), std::move(done));
+  } catch (...) {
+    std::lock_guard lock(state_->mutex);
+    state_->waiting.erase(c);
+    --state_->helpers;
+    throw;
+  }
 
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
-  bool finished = false;
+  bool stopping = false;
   {
-    std::unique_lock lock(slot->mutex);
-    // Short waits so that cancelAll() is noticed promptly without coupling the two mutexes.
-    while (!slot->finished && std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard outer(state_->mutex);
-        if (state_->stopping) break;
-      }
-      slot->done.wait_for(lock, std::chrono::milliseconds(50));
-    }
-    finished = slot->finished;
-  }
-  {
-    std::lock_guard lock(state_->mutex);
-    state_->cancels.erase(cancel);
-  }
-  if (finished) return std::move(slot->outcome);
-  cancel->store(true);
-  bool stopping;
-  {
-    std::lock_guard lock(state_->mutex);
+    std::unique_lock lock(state_->mutex);
+    c->done.wait_until(lock, deadline, [&] { return c->finished || state_->stopping; });
+    state_->waiting.erase(c);
+    if (c->finished) return std::move(c->outcome);
     stopping = state_->stopping;
   }
+  c->cancel->store(true);
   plugin::CallOutcome out =
       stopping ? abandoned(instance->name(), "call abandoned: the controller is stopping")
                : abandoned(instance->name(), "did not return within " +
@@ -92,7 +86,10 @@ plugin::CallOutcome PluginCaller::call(const std::shared_ptr<plugin::PluginInsta
 void PluginCaller::cancelAll() {
   std::lock_guard lock(state_->mutex);
   state_->stopping = true;
-  for (const auto& c : state_->cancels) c->store(true);
+  for (const auto& c : state_->waiting) {
+    c->cancel->store(true);
+    c->done.notify_all();
+  }
   state_->changed.notify_all();
 }
 

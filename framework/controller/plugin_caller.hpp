@@ -1,10 +1,12 @@
-// Runs plugin calls so that the controller can always walk away from them: each call runs on a
-// helper thread; the worker waits for it at most `timeout`, and returns at once when cancelAll()
-// is called (shutdown). A call walked away from is cancelled (host services then refuse its
-// MAAS calls and checkpoints) and its helper finishes on its own, holding its own references.
+// Runs plugin calls so that the controller can always walk away from them: each call runs on one
+// of the caller's reusable call threads (plugin::CallThreads); the worker waits for it at most
+// `timeout`, and returns at once when cancelAll() is called (shutdown). A call walked away from
+// is cancelled (host services then refuse its MAAS calls and checkpoints) and keeps its thread
+// until it finishes on its own, holding its own references; other calls get other threads.
 //
-// Ownership: owns nothing but the bookkeeping of running calls; helpers keep the instance alive
-// via shared_ptr. Thread-safety: every method may be called concurrently.
+// Ownership: owns its call threads and the bookkeeping of running calls; calls keep the instance
+// alive via shared_ptr, and abandoned ones may outlive the caller. Thread-safety: every method
+// may be called concurrently.
 #pragma once
 
 #include <atomic>
@@ -16,6 +18,7 @@
 #include <set>
 #include <string>
 
+#include "framework/plugin/call_threads.hpp"
 #include "framework/plugin/plugin_instance.hpp"
 
 namespace maasprov::controller {
@@ -36,21 +39,27 @@ class PluginCaller {
 
   // Cancels every running call and makes every waiting caller return; later calls fail at once.
   void cancelAll();
-  // Waits until no helper thread is running, at most `limit`; true when none is.
+  // Waits until no plugin call is running, at most `limit`; true when none is.
   bool waitIdle(std::chrono::milliseconds limit);
   std::size_t running() const;
+  // Call threads alive (busy, abandoned or idle) and ever started: for tests and metrics.
+  std::size_t threads() const { return threads_.threads(); }
+  std::size_t threadsStarted() const { return threads_.started(); }
 
  private:
-  // Shared with helper threads, which may outlive the caller object.
+  struct Call;
+  // Shared with the call threads, which may outlive the caller object. One mutex guards it and
+  // every Call, so a cancelAll() wakes waiting callers without a second lock or polling.
   struct State {
     std::mutex mutex;
-    std::condition_variable changed;
-    std::set<std::shared_ptr<std::atomic<bool>>> cancels;
-    std::size_t helpers = 0;
+    std::condition_variable changed;          // a call finished (waitIdle)
+    std::set<std::shared_ptr<Call>> waiting;  // calls whose caller still waits
+    std::size_t helpers = 0;                  // calls running, abandoned ones included
     bool stopping = false;
   };
   const std::chrono::milliseconds timeout_;
   std::shared_ptr<State> state_;
+  plugin::CallThreads threads_;
 };
 
 }  // namespace maasprov::controller

@@ -11,7 +11,8 @@
 #include <cstring>
 #include <future>
 #include <sstream>
-#include <thread>
+
+#include "framework/plugin/call_threads.hpp"
 
 namespace maasprov::plugin {
 namespace {
@@ -138,6 +139,9 @@ struct ResultBuffers {
     return MAASPROV_OK;
   }
 };
+
+// How often a timed call looks at a caller's cancel flag.
+constexpr std::chrono::milliseconds kCancelCheck{50};
 
 const char* opName(int op) {
   switch (op) {
@@ -311,22 +315,25 @@ CallOutcome PluginInstance::invoke(Op op, const std::string& request, const Call
   if (options.timeout.count() <= 0) return withValidText(invokeHere(op, request, call));
 
   call->deadline = std::chrono::steady_clock::now() + options.timeout;
-  std::promise<CallOutcome> promise;
-  std::future<CallOutcome> future = promise.get_future();
-  // The helper owns copies of everything it touches, so abandoning it is safe.
-  std::thread worker(
-      [self = shared_from_this(), op, request, call, p = std::move(promise)]() mutable {
-        p.set_value(self->invokeHere(op, request, call));
-      });
-  // Short slices so that a cancel (shutdown) is noticed promptly, not only at the deadline.
-  constexpr auto kSlice = std::chrono::milliseconds(50);
+  // The call thread owns copies of everything it touches, so abandoning it is safe.
+  struct Pending {
+    std::promise<CallOutcome> promise;
+    CallOutcome outcome;
+  };
+  auto pending = std::make_shared<Pending>();
+  std::future<CallOutcome> future = pending->promise.get_future();
+  CallThreads::shared().run([self = shared_from_this(), op, request, call,
+                             pending] { pending->outcome = self->invokeHere(op, request, call); },
+                            [pending] { pending->promise.set_value(std::move(pending->outcome)); });
+  // A caller's cancel flag is a bare atomic that nobody signals, so it is checked in short
+  // slices; without one, the wait ends only at the result or the deadline.
+  const auto slice = options.cancel ? std::chrono::steady_clock::duration(kCancelCheck)
+                                    : std::chrono::steady_clock::duration::max();
   bool cancelled = false;
   while (true) {
     const auto left = call->deadline - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) break;
-    if (future.wait_for(std::min<std::chrono::steady_clock::duration>(left, kSlice)) ==
-        std::future_status::ready) {
-      worker.join();
+    if (future.wait_for(std::min(left, slice)) == std::future_status::ready) {
       return withValidText(future.get());
     }
     if (call->cancel->load()) {
@@ -335,7 +342,6 @@ CallOutcome PluginInstance::invoke(Op op, const std::string& request, const Call
     }
   }
   call->cancel->store(true);
-  worker.detach();
   CallOutcome out;
   out.timedOut = !cancelled;
   PluginFailure f;

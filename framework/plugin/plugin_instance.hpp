@@ -6,12 +6,13 @@
 // shape, an unknown return code or an exception-free but empty failure all become a clear
 // PluginFailure rather than reaching the controller half-parsed.
 //
-// Timeouts: with CallOptions::timeout > 0 the call runs on a helper thread; if the plugin has not
-// returned in time the caller gets a Transient failure at once, the call is flagged cancelled
-// (host services then refuse further MAAS calls and checkpoints), and the helper thread is left
-// to finish on its own, keeping the instance and its library alive until it does. A timed call
-// also returns (Transient, "cancelled", timedOut false) within ~50 ms of CallOptions::cancel
-// being set, even if the plugin never checks it.
+// Timeouts: with CallOptions::timeout > 0 the call runs on a reusable thread of
+// CallThreads::shared() (no thread is started per call); if the plugin has not returned in time
+// the caller gets a Transient failure at once, the call is flagged cancelled (host services then
+// refuse further MAAS calls and checkpoints), and it keeps its thread until it finishes on its
+// own, keeping the instance and its library alive until it does. A timed call also returns
+// (Transient, "cancelled", timedOut false) within ~50 ms of CallOptions::cancel being set, even
+// if the plugin never checks it.
 // Crashes: a plugin runs in the daemon's process, so its crash is the daemon's (systemd restarts
 // it). The first create() installs handlers for SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT that print
 // "maasprovd: fatal signal during plugin call: plugin 'NAME' OP OBJECT" for every call in
