@@ -88,7 +88,8 @@ void Stack::restartDaemon(const std::map<std::string, std::string>& overrides) {
   for (const auto& [k, v] : overrides) keys[k] = v;
   std::ostringstream props;
   for (const auto& [k, v] : keys) props << k << " = " << v << "\n";
-  writeFile(impl_->dir.path("maasprovd.properties"), props.str(), 0644);
+  // 0600: maasprovd refuses a configuration group or others may read.
+  writeFile(impl_->dir.path("maasprovd.properties"), props.str(), 0600);
   std::filesystem::remove(impl_->dir.path("api.port"));
   impl_->logFile = impl_->dir.path("maasprovd-" + std::to_string(++impl_->starts) + ".log");
   impl_->daemon = std::make_unique<daemon::testing::DaemonProcess>(

@@ -5,17 +5,23 @@
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/URI.h>
-#include <Poco/Util/IniFileConfiguration.h>
+#include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <set>
 #include <sstream>
 
 namespace maasprov::daemon {
@@ -119,45 +125,288 @@ std::chrono::milliseconds parseDuration(const std::string& key, const std::strin
   return std::chrono::milliseconds(static_cast<long long>(std::llround(ms)));
 }
 
-std::string readSecretFile(const std::string& key, const std::string& path) {
+namespace {
+
+// Closes a file descriptor when it goes out of scope.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string octalMode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "0%o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+std::string userName(uid_t uid) {
+  const passwd* pw = ::getpwuid(uid);
+  return pw ? "'" + std::string(pw->pw_name) + "'" : "uid " + std::to_string(uid);
+}
+
+std::string groupName(gid_t gid) {
+  const group* gr = ::getgrgid(gid);
+  return gr ? std::string(gr->gr_name) : std::to_string(gid);
+}
+
+// Length of the UTF-8 sequence starting at text[i], or 0 when it is not valid UTF-8
+// (overlong forms, surrogates and code points past U+10FFFF are invalid too).
+std::size_t utf8Length(const std::string& text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  unsigned min;
+  unsigned cp;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, min = 0x80, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, min = 0x800, cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, min = 0x10000, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string printable(const std::string& text) {
+  constexpr std::size_t kMax = 512;
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size() && out.size() < kMax) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t n = utf8Length(text, i);
+    if (n == 0 || c < 0x20 || c == 0x7F) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", c);
+      out += escaped;
+      ++i;
+    } else {
+      out.append(text, i, n);
+      i += n;
+    }
+  }
+  if (i < text.size()) out += "... (" + std::to_string(text.size() - i) + " more bytes)";
+  return out;
+}
+
+void checkFileAccess(const std::string& key, const std::string& path, const struct stat& st,
+                     FileAccess access) {
+  if (S_ISDIR(st.st_mode)) throw ConfigError(key, "'" + path + "' is a directory, not a file");
+  if (!S_ISREG(st.st_mode)) throw ConfigError(key, "'" + path + "' is not a regular file");
+  // Whoever owns the file can rewrite it: for the configuration that means choosing the plugin
+  // directories, i.e. running code as the daemon.
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+    throw ConfigError(key, "'" + path + "' is owned by " + userName(st.st_uid) +
+                               "; expected a file owned by root or by the daemon's user " +
+                               userName(::geteuid()));
+  }
+  const mode_t others = st.st_mode & (S_IRWXG | S_IRWXO);
+  const bool ownGroup = st.st_gid == ::getegid();
+  if (access == FileAccess::OwnerOnly || (others & ~S_IRGRP) != 0) {
+    if (others == 0) return;
+    const std::string expected =
+        access == FileAccess::OwnerOnly
+            ? "expected mode 0600 or 0400 (chmod 600 " + path + ")"
+            : "expected mode 0600, or 0640 when its group is the daemon's group '" +
+                  groupName(::getegid()) + "' (chmod " + (ownGroup ? "640 " : "600 ") + path + ")";
+    throw ConfigError(key, "'" + path + "' is accessible by group or others (mode " +
+                               octalMode(st.st_mode) + "); " + expected);
+  }
+  if (others == S_IRGRP && !ownGroup) {
+    throw ConfigError(key, "'" + path + "' is readable by group '" + groupName(st.st_gid) +
+                               "' (mode " + octalMode(st.st_mode) +
+                               "), which is not the daemon's group '" + groupName(::getegid()) +
+                               "'; expected mode 0600, or 0640 with group '" +
+                               groupName(::getegid()) + "' (chmod 600 " + path + ")");
+  }
+}
+
+std::string readPrivateFile(const std::string& key, const std::string& path, FileAccess access,
+                            std::size_t maxBytes) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) {
+    const int error = errno;
+    if (error == ENOENT) throw ConfigError(key, "'" + path + "' does not exist");
+    throw ConfigError(key, "cannot read '" + path + "': " + std::strerror(error));
+  }
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
+  if (::fstat(fd.get(), &st) != 0) {
     throw ConfigError(key, "cannot read '" + path + "': " + std::strerror(errno));
   }
-  if (!S_ISREG(st.st_mode)) throw ConfigError(key, "'" + path + "' is not a regular file");
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    std::ostringstream mode;
-    mode << std::oct << (st.st_mode & 0777);
-    throw ConfigError(key, "'" + path + "' is accessible by group or others (mode 0" + mode.str() +
-                               "); expected mode 0600 or 0400 (chmod 600 " + path + ")");
+  checkFileAccess(key, path, st, access);
+  if (static_cast<unsigned long long>(st.st_size) > maxBytes) {
+    throw ConfigError(key, "'" + path + "' is " + std::to_string(st.st_size) +
+                               " bytes; expected at most " + std::to_string(maxBytes));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(key, "cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string value = Poco::trim(buffer.str());
+  std::string text;
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw ConfigError(key, "cannot read '" + path + "': " + std::strerror(errno));
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    // The file may grow between fstat() and here.
+    if (text.size() > maxBytes) {
+      throw ConfigError(key, "'" + path + "' is more than " + std::to_string(maxBytes) +
+                                 " bytes; expected at most " + std::to_string(maxBytes));
+    }
+  }
+  return text;
+}
+
+std::string readSecretFile(const std::string& key, const std::string& path) {
+  std::string value =
+      Poco::trim(readPrivateFile(key, path, FileAccess::OwnerOnly, kMaxSecretFileBytes));
   if (value.empty()) throw ConfigError(key, "'" + path + "' is empty");
   return value;
 }
 
-Poco::AutoPtr<AbstractConfiguration> openConfigFile(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw ConfigError("--config", "expected a readable configuration file, but '" + path +
-                                      "' does not exist or is not a file");
+namespace {
+
+// A key the daemon could know: letters, digits, '_', '-' in dot-separated parts. Anything else
+// is refused before Poco's key enumeration (recursive, one level per dot) ever sees it.
+bool plausibleKey(const std::string& key) {
+  if (key.empty() || key.size() > 128 || key.front() == '.' || key.back() == '.') return false;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    if (c == '.' && key[i + 1] == '.') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
   }
+  return true;
+}
+
+void checkNewKey(const std::string& key, std::set<std::string>& seen) {
+  if (!plausibleKey(key)) {
+    const std::string shown =
+        key.empty()       ? "(empty key)"
+        : key.size() > 64 ? key.substr(0, 64) + "... (" + std::to_string(key.size()) + " bytes)"
+                          : key;
+    throw ConfigError(shown, "unknown key (docs/configuration.md lists every key)");
+  }
+  if (!seen.insert(key).second) {
+    throw ConfigError(key, "set more than once; expected each key at most once");
+  }
+}
+
+// Poco's .properties parser keeps the last of two equal keys without a word; this one refuses
+// them. PropertyFileConfiguration::load() calls setRaw() once per key.
+class StrictPropertyFile : public Poco::Util::PropertyFileConfiguration {
+ public:
+  void parse(const std::string& text) {
+    std::istringstream in(text);
+    loading_ = true;
+    load(in);
+    loading_ = false;
+  }
+  bool empty() const { return seen_.empty(); }
+
+ protected:
+  void setRaw(const std::string& key, const std::string& value) override {
+    if (loading_) checkNewKey(key, seen_);
+    Poco::Util::PropertyFileConfiguration::setRaw(key, value);
+  }
+
+ private:
+  bool loading_ = false;
+  std::set<std::string> seen_;
+};
+
+// The .ini format exactly as Poco's IniFileConfiguration reads it ("[section]" lines, "key =
+// value", ';' comments, key = section.key), but refusing a key set twice and case-sensitive
+// like the .properties form.
+Poco::AutoPtr<Poco::Util::MapConfiguration> parseIni(const std::string& text, bool& empty) {
+  Poco::AutoPtr<Poco::Util::MapConfiguration> conf(new Poco::Util::MapConfiguration);
+  std::set<std::string> seen;
+  std::istringstream in(text);
+  std::string section;
+  for (std::string line; std::getline(in, line);) {
+    std::string trimmed = Poco::trim(line);
+    if (trimmed.empty() || trimmed[0] == ';') continue;
+    if (trimmed[0] == '[') {
+      section = Poco::trim(trimmed.substr(1, trimmed.find(']') - 1));
+      continue;
+    }
+    const auto eq = trimmed.find('=');
+    std::string key = Poco::trim(trimmed.substr(0, eq));
+    if (!section.empty()) key = section + "." + key;
+    checkNewKey(key, seen);
+    conf->setString(key, eq == std::string::npos ? "" : Poco::trim(trimmed.substr(eq + 1)));
+  }
+  empty = seen.empty();
+  return conf;
+}
+
+// Refuses what is not UTF-8 text; NUL and control characters other than tab, CR and LF too.
+void checkText(const std::string& path, const std::string& text) {
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = utf8Length(text, i);
+    if (n == 0 || (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", c);
+      throw ConfigError("--config", "'" + path + "' line " + std::to_string(line) + ": byte " +
+                                        byte +
+                                        (n == 0 ? " is not UTF-8" : " is a control character") +
+                                        "; expected a UTF-8 text file");
+    }
+    if (c == '\n') ++line;
+    i += n;
+  }
+}
+
+}  // namespace
+
+Poco::AutoPtr<AbstractConfiguration> openConfigFile(const std::string& path) {
   std::string ext = Poco::toLower(std::filesystem::path(path).extension().string());
+  std::string text =
+      readPrivateFile("--config", path, FileAccess::OwnerAndDaemonGroup, kMaxConfigFileBytes);
+  if (ext != ".properties" && ext != ".ini") {
+    throw ConfigError("--config", "expected a .properties or .ini file, got '" + path + "'");
+  }
+  checkText(path, text);
+  Poco::AutoPtr<AbstractConfiguration> config;
+  bool empty = true;
   try {
     if (ext == ".properties") {
-      return Poco::AutoPtr<AbstractConfiguration>(new Poco::Util::PropertyFileConfiguration(path));
-    }
-    if (ext == ".ini") {
-      return Poco::AutoPtr<AbstractConfiguration>(new Poco::Util::IniFileConfiguration(path));
+      Poco::AutoPtr<StrictPropertyFile> file(new StrictPropertyFile);
+      file->parse(text);
+      empty = file->empty();
+      config = file;
+    } else {
+      config = parseIni(text, empty);
     }
   } catch (const Poco::Exception& e) {
     throw ConfigError("--config", "cannot read '" + path + "': " + e.displayText());
   }
-  throw ConfigError("--config", "expected a .properties or .ini file, got '" + path + "'");
+  if (empty) {
+    throw ConfigError("--config", "'" + path +
+                                      "' holds no settings; expected at least maas.url "
+                                      "(docs/configuration.md lists every key)");
+  }
+  return config;
 }
 
 namespace {

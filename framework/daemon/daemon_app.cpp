@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <signal.h>
@@ -276,7 +277,7 @@ int DaemonApp::serve(const std::string& configPath) {
     }
     try {
       auto file = openConfigFile(configPath);
-      std::string level = Poco::toLower(file->getString("log.level", "info"));
+      std::string level = Poco::toLower(Poco::trim(file->getRawString("log.level", "info")));
       if (!isLogLevel(level))
         throw ConfigError("log.level", "expected trace, debug, info, warn, error, critical or off");
       setLogLevel(level);

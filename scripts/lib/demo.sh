@@ -121,7 +121,8 @@ demo_start_sim() {
 }
 
 # demo_start_daemon PORT: maasprovd with examples/maasprovd.properties, its paths and ports
-# pointed at this build (the overrides are appended; the last value of a key wins).
+# pointed at this build (the example's lines for those keys are dropped and this run's values
+# appended: maasprovd refuses a key set twice).
 demo_start_daemon() {
   local port=$1 config=$DEMO_DIR/maasprovd.properties
   if [ "$port" != 0 ] && ! demo_port_free "$port"; then
@@ -137,18 +138,24 @@ demo_start_daemon() {
   # Every run starts from an empty store.
   rm -f "$DEMO_DIR/maasprov.db" "$DEMO_DIR/maasprov.db-wal" "$DEMO_DIR/maasprov.db-shm" \
     "$DEMO_DIR/maasprov.db.lock" "$DEMO_DIR/api.port"
-  {
-    cat "$MAASPROV_ROOT/examples/maasprovd.properties"
-    echo
-    echo "# ---- scripts/demo: this run's build directory and ports"
-    echo "maas.url = http://127.0.0.1:$DEMO_SIM_PORT/MAAS"
-    echo "maas.api_key_file = $DEMO_DIR/maas-api-key"
-    echo "plugins.directories = $DEMO_BUILD/lib/maasprov/plugins"
-    echo "store.path = $DEMO_DIR/maasprov.db"
-    echo "api.listen = 127.0.0.1:$port"
-    echo "api.token_file = $DEMO_DIR/api-token"
-    echo "api.port_file = $DEMO_DIR/api.port"
-  } >"$config"
+  local overridden='maas\.url|maas\.api_key_file|plugins\.directories|store\.path|api\.listen|api\.token_file|api\.port_file'
+  (
+    # maasprovd refuses a configuration that group or others may read.
+    umask 077
+    {
+      grep -Ev "^[[:space:]]*($overridden)[[:space:]]*[=:]" "$MAASPROV_ROOT/examples/maasprovd.properties"
+      echo
+      echo "# ---- scripts/demo: this run's build directory and ports"
+      echo "maas.url = http://127.0.0.1:$DEMO_SIM_PORT/MAAS"
+      echo "maas.api_key_file = $DEMO_DIR/maas-api-key"
+      echo "plugins.directories = $DEMO_BUILD/lib/maasprov/plugins"
+      echo "store.path = $DEMO_DIR/maasprov.db"
+      echo "api.listen = 127.0.0.1:$port"
+      echo "api.token_file = $DEMO_DIR/api-token"
+      echo "api.port_file = $DEMO_DIR/api.port"
+    } >"$config"
+    chmod 600 "$config"  # a file left by an older run keeps its mode through '>'
+  )
   echo "==> starting maasprovd with examples/maasprovd.properties (store $DEMO_DIR/maasprov.db)"
   setsid "$DEMO_BIN/maasprovd" --config "$config" </dev/null >"$DEMO_DIR/maasprovd.log" 2>&1 &
   local pid=$!

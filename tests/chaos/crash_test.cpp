@@ -114,7 +114,7 @@ class Chaos : public ::testing::Test {
                   "api.token_file = api-token\napi.port_file = api.port\n" +
                   "controller.poll_interval = 0.5\ncontroller.backoff_base = 200ms\n" +
                   "controller.backoff_max = 3s\nlog.level = info\n",
-              0644);
+              0600);  // maasprovd refuses a configuration others may read
     initial_ = held(simState());
   }
 

@@ -61,7 +61,7 @@ class CliDaemon : public ::testing::Test {
                   "api.token_file = api-token\napi.port_file = api.port\n" +
                   "controller.poll_interval = 0.2\ncontroller.backoff_base = 100ms\n" +
                   "controller.backoff_max = 1s\n",
-              0644);
+              0600);  // maasprovd refuses a configuration others may read
     daemon_ = std::make_unique<DaemonProcess>(
         std::vector<std::string>{"--config", (dir / "maasprovd.properties").string()},
         (dir / "maasprovd.log").string());

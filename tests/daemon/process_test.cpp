@@ -1,12 +1,16 @@
-// The real maasprovd process: --version, one-line start-up errors, permission refusals,
-// SIGTERM shutdown time, SIGHUP, readiness over the real socket.
+// The real maasprovd process: --version, one-line start-up errors, permission refusals (secret
+// files and the configuration file), hostile configuration files, SIGTERM shutdown time, SIGHUP,
+// readiness over the real socket.
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <regex>
 
 #include "daemon_process.hpp"
 #include "sim_process.hpp"
@@ -16,6 +20,7 @@ namespace {
 
 using maassim::testing::SimProcess;
 using testing::DaemonProcess;
+using testing::readFile;
 using testing::Workdir;
 using testing::writeFile;
 
@@ -38,7 +43,7 @@ std::string writeConfig(const Workdir& dir, const std::string& maasUrl,
                 "plugins.directories = plugins\nstore.path = state/maasprov.db\n" +
                 "api.listen = 127.0.0.1:0\napi.token_file = api-token\n" +
                 "api.port_file = api.port\ncontroller.poll_interval = 0.2\n" + extra,
-            0644);
+            0600);
   return dir.path("maasprovd.properties");
 }
 
@@ -88,6 +93,151 @@ TEST(DaemonProcess, RefusesAKeyFileOthersCanRead) {
   EXPECT_NE(err.find("maas.api_key_file"), std::string::npos) << err;
   EXPECT_NE(err.find("group or others"), std::string::npos) << err;
   EXPECT_EQ(err.find("secret"), std::string::npos) << "the key's value leaked: " << err;
+}
+
+// Starts maasprovd on `config` and expects the start-up to fail within seconds with exit 78 and
+// exactly one stderr line holding each of `words`. Returns that line.
+std::string expectConfigError(const Workdir& dir, const std::string& config,
+                              const std::vector<std::string>& words) {
+  DaemonProcess p({"--config", config}, dir.path("stderr"));
+  auto code = p.waitExit(std::chrono::seconds(15));
+  std::string err = p.stderrText();
+  EXPECT_EQ(code, 78) << (code ? "" : "still running (hang?) ") << err;
+  EXPECT_EQ(countLines(err), 1) << err;
+  for (const auto& w : words) EXPECT_NE(err.find(w), std::string::npos) << w << " in: " << err;
+  return err;
+}
+
+TEST(DaemonProcess, RefusesAConfigurationOthersCanReadAndStartsWithAPrivateOne) {
+  SimProcess sim(SimProcess::Yaml(kInventory));
+  Workdir dir;
+  std::string config = writeConfig(dir, sim.base_url() + "/MAAS");
+  for (mode_t mode : {0644, 0604, 0620, 0660}) {
+    ::chmod(config.c_str(), mode);
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "0%o", static_cast<unsigned>(mode));
+    expectConfigError(dir, config,
+                      {config + ": --config: '" + config + "'", "accessible by group or others",
+                       std::string("(mode ") + octal + ")", "expected mode 0600"});
+  }
+  // Owner-only starts; so does group-readable when the group is the daemon's own (the package's
+  // root:maasprov 0640), which it is here: the file's group is this process's group.
+  for (mode_t mode : {0600, 0640}) {
+    ::chmod(config.c_str(), mode);
+    std::filesystem::remove(dir.path("api.port"));
+    DaemonProcess p({"--config", config}, dir.path("stderr"));
+    ASSERT_GT(testing::waitForPortFile(dir.path("api.port"), p), 0)
+        << "mode 0" << std::oct << mode << ": " << p.stderrText();
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.waitExit(std::chrono::seconds(20)), 0);
+  }
+}
+
+TEST(DaemonProcess, RefusesAConfigurationOfAnotherGroupOrUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file to another user or group";
+  Workdir dir;
+  std::string config = writeConfig(dir, "http://127.0.0.1:1/MAAS");
+  const gid_t otherGroup = ::getegid() + 4242;
+  const uid_t otherUser = ::geteuid() + 4242;
+  ASSERT_EQ(::chown(config.c_str(), static_cast<uid_t>(-1), otherGroup), 0);
+  ::chmod(config.c_str(), 0640);
+  expectConfigError(dir, config, {"is readable by group", "not the daemon's group"});
+  ASSERT_EQ(::chown(config.c_str(), otherUser, ::getegid()), 0);
+  ::chmod(config.c_str(), 0600);
+  // Its owner could point plugins.directories at code of their own.
+  expectConfigError(dir, config,
+                    {"is owned by uid " + std::to_string(otherUser),
+                     "expected a file owned by root or by the daemon's user"});
+}
+
+TEST(DaemonProcess, HostileConfigurationFilesGetOneLineAndExit78) {
+  Workdir dir;
+  const std::string valid = readFile(writeConfig(dir, "http://127.0.0.1:1/MAAS"));
+  struct Case {
+    std::string name;
+    std::string text;  // the whole file
+    std::vector<std::string> words;
+  };
+  const std::string bigComment = "# " + std::string(1023, 'x') + "\n";
+  std::string huge;
+  for (int i = 0; i < 2048; ++i) huge += bigComment;  // 2 MiB
+  std::string deepKey;
+  for (int i = 0; i < 200000; ++i) deepKey += "a.";  // one key nested 200,000 levels deep
+  const std::vector<Case> cases = {
+      {"huge", valid + huge, {"is 2" /* bytes */, "expected at most 1048576"}},
+      {"binary",
+       std::string("\x7f"
+                   "ELF\x02\x01\x01\0\0\0",
+                   10) +
+           valid,
+       {"line 1: byte 0x7F is a control character; expected a UTF-8 text file"}},
+      {"nul",
+       valid + std::string("log.level = info\0\n", 18),
+       {"byte 0x00 is a control character"}},
+      {"invalid-utf8", valid + "store.path = caf\xe9.db\n", {"byte 0xE9 is not UTF-8"}},
+      {"overlong-utf8", "maas.url = \xc0\xaf\n" + valid, {"line 1: byte 0xC0 is not UTF-8"}},
+      {"empty", "", {"holds no settings; expected at least maas.url"}},
+      {"comments-only", "# nothing here\n\n! nor here\n", {"holds no settings"}},
+      {"unknown-key", valid + "maas.ulr = http://x\n", {"maas.ulr: unknown key"}},
+      {"deep-key", valid + deepKey + "b = 1\n", {"a.a.a.a.... (400001 bytes): unknown key"}},
+      {"duplicate-key",
+       valid + "controller.workers = 4\ncontroller.workers = 8\n",
+       {"controller.workers: set more than once"}},
+      {"duplicate-required-key",
+       valid + "maas.url = http://other/MAAS\n",
+       {"maas.url: set more than once"}},
+      {"workers-huge",
+       valid + "controller.workers = 99999999999999999999\n",
+       {"controller.workers: expected an integer from 1 to 256, got '99999999999999999999'"}},
+      {"workers-negative",
+       valid + "controller.workers = -1\n",
+       {"controller.workers: expected an integer from 1 to 256, got '-1'"}},
+      {"workers-float", valid + "controller.workers = 4.5\n", {"controller.workers: expected"}},
+      {"body-limit-exponent",
+       valid + "api.max_body_bytes = 1e9\n",
+       {"api.max_body_bytes: expected an integer from 1024 to 1073741824, got '1e9'"}},
+      {"duration-huge",
+       valid + "controller.requeue_interval = 99999999999999999999h\n",
+       {"controller.requeue_interval: expected a duration"}},
+      {"duration-negative",
+       valid + "controller.resync_interval = -5s\n",
+       {"controller.resync_interval: expected a duration"}},
+      {"bool-number", valid + "maas.verify_tls = 2\n", {"maas.verify_tls: expected true or false"}},
+      {"port-huge",
+       std::regex_replace(valid, std::regex("api.listen = .*"), "api.listen = 127.0.0.1:99999"),
+       {"api.listen: expected HOST:PORT such as 127.0.0.1:5241, got '127.0.0.1:99999'"}},
+      {"json-unterminated",
+       valid + "plugin.lxd.config = {\"a\": [1,\n",
+       {"plugin.lxd.config: expected a JSON object"}},
+      // Poco turns "\n" in a value into a newline; the message must stay one line.
+      {"escaped-newline",
+       valid + "log.level = loud\\nsecond line\n",
+       {"log.level: expected trace", "got 'loud\\x0Asecond line'"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string config = dir.path(c.name + ".properties");
+    writeFile(config, c.text);
+    expectConfigError(dir, config, c.words);
+  }
+
+  SCOPED_TRACE("special files");
+  std::filesystem::create_directories(dir.path("dir.properties"));
+  expectConfigError(dir, dir.path("dir.properties"), {"is a directory, not a file"});
+  expectConfigError(dir, dir.path("missing.properties"), {"missing.properties' does not exist"});
+  // A FIFO would block a plain open() until someone writes: it must be refused, not waited on.
+  ASSERT_EQ(::mkfifo(dir.path("fifo.properties").c_str(), 0600), 0);
+  expectConfigError(dir, dir.path("fifo.properties"), {"is not a regular file"});
+  std::filesystem::create_symlink("/dev/zero", dir.path("zero.properties"));
+  expectConfigError(dir, dir.path("zero.properties"), {"is not a regular file"});
+  writeFile(dir.path("settings.yaml"), valid);
+  expectConfigError(dir, dir.path("settings.yaml"), {"expected a .properties or .ini file"});
+
+  SCOPED_TRACE(".ini");
+  writeFile(dir.path("dup.ini"),
+            "[maas]\nurl = http://127.0.0.1:1/MAAS\n[controller]\nworkers = 2\n"
+            "[maas]\nurl = http://127.0.0.1:2/MAAS\n");
+  expectConfigError(dir, dir.path("dup.ini"), {"maas.url: set more than once"});
 }
 
 TEST(DaemonProcess, ServesThenStopsOnSigtermWithinSeconds) {
