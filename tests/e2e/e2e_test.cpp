@@ -1,16 +1,20 @@
 // End to end over real sockets: maas-sim and maasprovd as processes, the real plugins, the REST
 // API through a plain Poco HTTP client. A cluster with an LXD control-plane VM and bare-metal
 // workers reaches Ready, is deleted, and the simulator shows nothing left allocated or
-// composed. A daemon killed mid-provisioning finishes after a restart without duplicates.
+// composed. A daemon killed mid-provisioning finishes after a restart without duplicates. The
+// secrets of the run (MAAS key, API token, user data) appear nowhere a user or operator looks:
+// the debug log, /metrics, and the CLI's describe and get -o yaml/json output.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -30,6 +34,14 @@ using maassim::testing::SimProcess;
 using Json = Poco::JSON::Object::Ptr;
 
 constexpr const char* kToken = "e2e-token-abcdef0123456789";
+// A MAAS key of our own (not the simulator's default), so that each part can be searched for.
+constexpr const char* kMaasConsumer = "e2econsumer7q";
+constexpr const char* kMaasTokenPart = "e2etokenpart8r";
+constexpr const char* kMaasSecretPart = "e2esecretpart9s";
+std::string maasKey() {
+  return std::string(kMaasConsumer) + ":" + kMaasTokenPart + ":" + kMaasSecretPart;
+}
+constexpr const char* kUserData = "I2Nsb3VkLWNvbmZpZwo=";  // base64 of "#cloud-config\n"
 constexpr const char* kInfra = "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/default/";
 
 constexpr const char* kInventory = R"(
@@ -80,16 +92,16 @@ std::string machineJson(const std::string& name, const std::string& mode, bool c
          name + R"(","labels":{)" + labels +
          R"(}},"spec":{"minCPU":2,"minMemory":2048,"image":"ubuntu/jammy",)"
          R"("provisioningMode":")" +
-         mode + R"(","userData":"I2Nsb3VkLWNvbmZpZwo=")" + lxd + "}}";
+         mode + R"(","userData":")" + kUserData + R"(")" + lxd + "}}";
 }
 
 class EndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
-    sim_ = std::make_unique<SimProcess>(SimProcess::Yaml(
-        kInventory,
-        {"--deploy-seconds", "1", "--commission-seconds", "0.3", "--release-seconds", "0.3"}));
-    writeFile(dir_.path("maas-api-key"), SimProcess::default_api_key() + "\n");
+    sim_ = std::make_unique<SimProcess>(
+        SimProcess::Yaml(kInventory, {"--deploy-seconds", "1", "--commission-seconds", "0.3",
+                                      "--release-seconds", "0.3", "--api-key", maasKey()}));
+    writeFile(dir_.path("maas-api-key"), maasKey() + "\n");
     writeFile(dir_.path("api-token"), std::string(kToken) + "\n");
     writeFile(dir_.path("maasprovd.properties"),
               "maas.url = " + sim_->base_url() + "/MAAS\nmaas.api_key_file = maas-api-key\n" +
@@ -99,7 +111,7 @@ class EndToEnd : public ::testing::Test {
                   "api.token_file = api-token\napi.port_file = api.port\n" +
                   "controller.poll_interval = 0.2\ncontroller.backoff_base = 100ms\n" +
                   "controller.backoff_max = 2s\nlog.level = debug\n",
-              0644);
+              0600);  // maasprovd refuses a configuration others may read
   }
 
   void startDaemon() {
@@ -204,6 +216,41 @@ class EndToEnd : public ::testing::Test {
     }
   }
 
+  // The `maasprov` CLI's stdout and stderr (and exit code) for `args` against this daemon.
+  std::string cli(const std::vector<std::string>& args) {
+    std::string cmd = "exec '" + std::string(MAASPROV_CLI_BINARY) + "'";
+    for (const auto& a : args) cmd += " '" + a + "'";
+    const std::string out = dir_.path("cli.out");
+    cmd += " >'" + out + "' 2>&1";
+    Poco::Process::Env env = {{"HOME", dir_.path("")},
+                              {"MAASPROV_SERVER", "http://127.0.0.1:" + std::to_string(port_)},
+                              {"MAASPROV_TOKEN_FILE", dir_.path("api-token")}};
+    int code =
+        Poco::Process::launch("/bin/sh", {"-c", cmd}, dir_.path(""), nullptr, nullptr, nullptr, env)
+            .wait();
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    return "$ maasprov " +
+           [&] {
+             std::string joined;
+             for (const auto& a : args) joined += a + " ";
+             return joined;
+           }() +
+           "(exit " + std::to_string(code) + ")\n" + text.str();
+  }
+
+  // Where in `text` (named `what`) any secret of this run appears: empty when none does.
+  static std::string secretsIn(const std::string& what, const std::string& text) {
+    std::string found;
+    for (const std::string& secret :
+         {maasKey(), std::string(kMaasSecretPart), std::string(kMaasTokenPart), std::string(kToken),
+          std::string(kUserData), std::string("#cloud-config")}) {
+      if (text.find(secret) != std::string::npos) found += what + " shows '" + secret + "'\n";
+    }
+    return found;
+  }
+
   Workdir dir_;
   std::unique_ptr<SimProcess> sim_;
   std::unique_ptr<DaemonProcess> daemon_;
@@ -245,8 +292,28 @@ TEST_F(EndToEnd, ClusterWithLxdControlPlaneAndBareMetalWorkersComesAndGoes) {
   EXPECT_NE(
       metrics.body.find("maasprov_maas_requests_total{endpoint=\"POST machines/?op=allocate\""),
       std::string::npos);
-  EXPECT_EQ(metrics.body.find(SimProcess::default_api_key()), std::string::npos);
-  EXPECT_EQ(metrics.body.find("I2Nsb3VkLWNvbmZpZwo="), std::string::npos);  // user data
+  EXPECT_EQ(secretsIn("/metrics", metrics.body), "");
+  // What the CLI shows of machines and clusters, and of an error. The API redacts user data
+  // ("<redacted>"); describe says where it comes from, never what it is.
+  std::string shown;
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"describe", "mm", "cp-0"},
+                                               {"describe", "mm", "w-0"},
+                                               {"describe", "mc", "c1"},
+                                               {"get", "mm", "-o", "yaml"},
+                                               {"get", "mm", "-o", "json"},
+                                               {"get", "mm", "w-1", "-o", "yaml"},
+                                               {"get", "mc", "-o", "yaml"},
+                                               {"get", "mc", "-o", "json"},
+                                               {"get", "mm", "-o", "wide"},
+                                               {"get", "mm", "no-such-machine", "-o", "yaml"}}) {
+    shown += cli(args);
+  }
+  EXPECT_NE(shown.find("User data:"), std::string::npos) << shown;  // describe ran
+  EXPECT_NE(shown.find("inline (redacted)"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("userData: <redacted>"), std::string::npos) << shown;          // -o yaml ran
+  EXPECT_NE(shown.find("\"userData\": \"<redacted>\""), std::string::npos) << shown;  // -o json
+  EXPECT_NE(shown.find("kind: MaasCluster"), std::string::npos) << shown;
+  EXPECT_EQ(secretsIn("the CLI", shown), "") << shown;
   Reply plugins = api(port_, "GET", "/apis/maasprov.io/v1/plugins");
   EXPECT_EQ(plugins.status, 200);
   EXPECT_EQ(plugins.object()->getArray("items")->size(), 3u) << plugins.body;
@@ -257,10 +324,8 @@ TEST_F(EndToEnd, ClusterWithLxdControlPlaneAndBareMetalWorkersComesAndGoes) {
   // A whole run at debug level: no secret in the log.
   std::string log = daemon_->stderrText();
   EXPECT_NE(log.find("maasprovd stopped in"), std::string::npos);
-  EXPECT_EQ(log.find(SimProcess::default_api_key()), std::string::npos);
-  EXPECT_EQ(log.find(kToken), std::string::npos);
-  EXPECT_EQ(log.find("I2Nsb3VkLWNvbmZpZwo="), std::string::npos);
-  EXPECT_EQ(log.find("#cloud-config"), std::string::npos);
+  EXPECT_NE(log.find("debug"), std::string::npos) << "the log is at debug level";
+  EXPECT_EQ(secretsIn("the log", log), "");
 }
 
 TEST_F(EndToEnd, DaemonKilledMidProvisioningFinishesWithoutDuplicates) {
