@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace maasprov::json {
@@ -79,62 +81,63 @@ class Value {
  public:
   Value() = default;
   Value(std::nullptr_t) {}
-  Value(bool b) : type_(Type::Bool), bool_(b) {}
-  Value(int i) : type_(Type::Int), int_(i) {}
-  Value(long i) : type_(Type::Int), int_(i) {}
-  Value(long long i) : type_(Type::Int), int_(i) {}
-  Value(unsigned u) : type_(Type::Int), int_(u) {}
+  Value(bool b) : v_(std::in_place_type<bool>, b) {}
+  Value(int i) : v_(std::in_place_type<int64_t>, i) {}
+  Value(long i) : v_(std::in_place_type<int64_t>, i) {}
+  Value(long long i) : v_(std::in_place_type<int64_t>, i) {}
+  Value(unsigned u) : v_(std::in_place_type<int64_t>, u) {}
   Value(unsigned long u) : Value(static_cast<unsigned long long>(u)) {}
   Value(unsigned long long u) {
     if (u > static_cast<unsigned long long>(std::numeric_limits<int64_t>::max())) {
-      type_ = Type::Double;
-      double_ = static_cast<double>(u);
+      v_.emplace<double>(static_cast<double>(u));
     } else {
-      type_ = Type::Int;
-      int_ = static_cast<int64_t>(u);
+      v_.emplace<int64_t>(static_cast<int64_t>(u));
     }
   }
-  Value(double d) : type_(Type::Double), double_(d) {}
-  Value(const char* s) : type_(Type::String), string_(s) {}
-  Value(std::string s) : type_(Type::String), string_(std::move(s)) {}
-  Value(std::string_view s) : type_(Type::String), string_(s) {}
-  Value(Array a) : type_(Type::Array), array_(std::move(a)) {}
-  Value(Object o) : type_(Type::Object), object_(std::move(o)) {}
+  Value(double d) : v_(std::in_place_type<double>, d) {}
+  Value(const char* s) : v_(std::in_place_type<std::string>, s) {}
+  Value(std::string s) : v_(std::in_place_type<std::string>, std::move(s)) {}
+  Value(std::string_view s) : v_(std::in_place_type<std::string>, s) {}
+  Value(Array a) : v_(std::in_place_type<Array>, std::move(a)) {}
+  Value(Object o) : v_(std::in_place_type<Object>, std::move(o)) {}
 
   static Value array() { return Value(Array{}); }
   static Value object() { return Value(Object{}); }
 
-  Type type() const { return type_; }
-  bool isNull() const { return type_ == Type::Null; }
-  bool isBool() const { return type_ == Type::Bool; }
-  bool isNumber() const { return type_ == Type::Int || type_ == Type::Double; }
-  bool isInt() const { return type_ == Type::Int; }
-  bool isString() const { return type_ == Type::String; }
-  bool isArray() const { return type_ == Type::Array; }
-  bool isObject() const { return type_ == Type::Object; }
+  Type type() const { return static_cast<Type>(v_.index()); }
+  bool isNull() const { return type() == Type::Null; }
+  bool isBool() const { return type() == Type::Bool; }
+  bool isNumber() const { return type() == Type::Int || type() == Type::Double; }
+  bool isInt() const { return type() == Type::Int; }
+  bool isString() const { return type() == Type::String; }
+  bool isArray() const { return type() == Type::Array; }
+  bool isObject() const { return type() == Type::Object; }
 
-  bool asBool() const { return expect(Type::Bool), bool_; }
+  bool asBool() const { return expect(Type::Bool), *std::get_if<bool>(&v_); }
   int64_t asInt() const {
-    if (type_ == Type::Int) return int_;
-    if (type_ == Type::Double && std::trunc(double_) == double_ && std::abs(double_) < 9.2e18) {
-      return static_cast<int64_t>(double_);
+    if (const auto* i = std::get_if<int64_t>(&v_)) return *i;
+    if (const auto* d = std::get_if<double>(&v_)) {
+      if (std::trunc(*d) == *d && std::abs(*d) < 9.2e18) return static_cast<int64_t>(*d);
     }
-    throw TypeError(std::string("expected an integer, got ") + typeName(type_));
+    throw TypeError(std::string("expected an integer, got ") + typeName(type()));
   }
   double asDouble() const {
-    if (type_ == Type::Int) return static_cast<double>(int_);
-    return expect(Type::Double), double_;
+    if (const auto* i = std::get_if<int64_t>(&v_)) return static_cast<double>(*i);
+    return expect(Type::Double), *std::get_if<double>(&v_);
   }
-  const std::string& asString() const { return expect(Type::String), string_; }
-  const Array& asArray() const { return expect(Type::Array), array_; }
-  Array& asArray() { return expect(Type::Array), array_; }
-  const Object& asObject() const { return expect(Type::Object), object_; }
-  Object& asObject() { return expect(Type::Object), object_; }
+  const std::string& asString() const {
+    return expect(Type::String), *std::get_if<std::string>(&v_);
+  }
+  const Array& asArray() const { return expect(Type::Array), *std::get_if<Array>(&v_); }
+  Array& asArray() { return expect(Type::Array), *std::get_if<Array>(&v_); }
+  const Object& asObject() const { return expect(Type::Object), *std::get_if<Object>(&v_); }
+  Object& asObject() { return expect(Type::Object), *std::get_if<Object>(&v_); }
 
   // Object member lookup; nullptr when this is not an object or has no such member.
   const Value* find(std::string_view key) const {
-    if (type_ != Type::Object) return nullptr;
-    for (const auto& m : object_) {
+    const auto* object = std::get_if<Object>(&v_);
+    if (object == nullptr) return nullptr;
+    for (const auto& m : *object) {
       if (m.first == key) return &m.second;
     }
     return nullptr;
@@ -159,7 +162,7 @@ class Value {
     const Value* v = find(key);
     if (v == nullptr || v->isNull()) return fallback;
     if (!v->isString()) throw memberTypeError(key, Type::String, v->type());
-    return v->string_;
+    return *std::get_if<std::string>(&v->v_);
   }
   int64_t getInt(std::string_view key, int64_t fallback = 0) const {
     const Value* v = find(key);
@@ -174,58 +177,61 @@ class Value {
     const Value* v = find(key);
     if (v == nullptr || v->isNull()) return fallback;
     if (!v->isBool()) throw memberTypeError(key, Type::Bool, v->type());
-    return v->bool_;
+    return *std::get_if<bool>(&v->v_);
   }
 
   // Object member access that inserts null when absent; turns a null value into an object.
   Value& operator[](std::string_view key) {
-    if (type_ == Type::Null) type_ = Type::Object;
+    if (isNull()) v_.emplace<Object>();
     expect(Type::Object);
     if (Value* v = find(key)) return *v;
-    object_.emplace_back(std::string(key), Value());
-    return object_.back().second;
+    auto& object = *std::get_if<Object>(&v_);
+    object.emplace_back(std::string(key), Value());
+    return object.back().second;
   }
   // Sets a member, replacing an existing one in place.
   void set(std::string_view key, Value v) { (*this)[key] = std::move(v); }
   bool erase(std::string_view key) {
-    if (type_ != Type::Object) return false;
-    for (auto it = object_.begin(); it != object_.end(); ++it) {
+    auto* object = std::get_if<Object>(&v_);
+    if (object == nullptr) return false;
+    for (auto it = object->begin(); it != object->end(); ++it) {
       if (it->first == key) {
-        object_.erase(it);
+        object->erase(it);
         return true;
       }
     }
     return false;
   }
   void push_back(Value v) {
-    if (type_ == Type::Null) type_ = Type::Array;
+    if (isNull()) v_.emplace<Array>();
     expect(Type::Array);
-    array_.push_back(std::move(v));
+    std::get_if<Array>(&v_)->push_back(std::move(v));
   }
   size_t size() const {
-    if (type_ == Type::Array) return array_.size();
-    if (type_ == Type::Object) return object_.size();
+    if (const auto* a = std::get_if<Array>(&v_)) return a->size();
+    if (const auto* o = std::get_if<Object>(&v_)) return o->size();
     return 0;
   }
 
   friend bool operator==(const Value& a, const Value& b) {
     if (a.isNumber() && b.isNumber()) {
-      if (a.type_ == Type::Int && b.type_ == Type::Int) return a.int_ == b.int_;
+      if (a.isInt() && b.isInt()) return std::get<int64_t>(a.v_) == std::get<int64_t>(b.v_);
       return a.asDouble() == b.asDouble();
     }
-    if (a.type_ != b.type_) return false;
-    switch (a.type_) {
+    if (a.type() != b.type()) return false;
+    switch (a.type()) {
       case Type::Null:
         return true;
       case Type::Bool:
-        return a.bool_ == b.bool_;
+        return std::get<bool>(a.v_) == std::get<bool>(b.v_);
       case Type::String:
-        return a.string_ == b.string_;
+        return std::get<std::string>(a.v_) == std::get<std::string>(b.v_);
       case Type::Array:
-        return a.array_ == b.array_;
+        return std::get<Array>(a.v_) == std::get<Array>(b.v_);
       case Type::Object: {
-        if (a.object_.size() != b.object_.size()) return false;
-        for (const auto& m : a.object_) {  // member order does not matter for equality
+        const Object& ao = std::get<Object>(a.v_);
+        if (ao.size() != b.size()) return false;
+        for (const auto& m : ao) {  // member order does not matter for equality
           const Value* other = b.find(m.first);
           if (other == nullptr || !(*other == m.second)) return false;
         }
@@ -240,6 +246,7 @@ class Value {
   // Compact serialization. Non-finite doubles become null (JSON has no NaN/Infinity).
   std::string dump() const {
     std::string out;
+    out.reserve(256);  // skips the first few regrowths of a typical document
     dumpTo(out);
     return out;
   }
@@ -249,8 +256,8 @@ class Value {
 
  private:
   void expect(Type t) const {
-    if (type_ != t) {
-      throw TypeError(std::string("expected ") + typeName(t) + ", got " + typeName(type_));
+    if (type() != t) {
+      throw TypeError(std::string("expected ") + typeName(t) + ", got " + typeName(type()));
     }
   }
   static TypeError memberTypeError(std::string_view key, Type want, Type got) {
@@ -258,13 +265,8 @@ class Value {
                      typeName(got));
   }
 
-  Type type_ = Type::Null;
-  bool bool_ = false;
-  int64_t int_ = 0;
-  double double_ = 0;
-  std::string string_;
-  Array array_;
-  Object object_;
+  // One alternative per Type, in the enum's order: index() is the type.
+  std::variant<std::nullptr_t, bool, int64_t, double, std::string, Array, Object> v_;
 };
 
 namespace detail {
@@ -272,8 +274,20 @@ namespace detail {
 inline void escapeString(std::string_view s, std::string& out) {
   static const char* hex = "0123456789abcdef";
   out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  const char* const data = s.data();
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    // Most text needs no escaping: copy runs of it at once.
+    size_t run = i;
+    while (run < n && static_cast<unsigned char>(data[run]) >= 0x20 && data[run] != '"' &&
+           data[run] != '\\') {
+      ++run;
+    }
+    out.append(data + i, run - i);
+    if (run == n) break;
+    const auto c = static_cast<unsigned char>(data[run]);
+    i = run + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -296,14 +310,10 @@ inline void escapeString(std::string_view s, std::string& out) {
       case '\f':
         out += "\\f";
         break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 0xf]);
-        } else {
-          out.push_back(ch);
-        }
+      default:  // the other control characters
+        out += "\\u00";
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xf]);
     }
   }
   out.push_back('"');
@@ -318,47 +328,53 @@ inline void escapeString(std::string_view s, std::string& out) {
 namespace maasprov::json {
 
 inline void Value::dumpTo(std::string& out) const {
-  switch (type_) {
+  switch (type()) {
     case Type::Null:
       out += "null";
       break;
     case Type::Bool:
-      out += bool_ ? "true" : "false";
+      out += *std::get_if<bool>(&v_) ? "true" : "false";
       break;
-    case Type::Int:
-      out += std::to_string(int_);
+    case Type::Int: {
+      char digits[24];
+      const auto r = std::to_chars(digits, digits + sizeof digits, *std::get_if<int64_t>(&v_));
+      out.append(digits, r.ptr);
       break;
+    }
     case Type::Double: {
-      if (!std::isfinite(double_)) {
+      const double d = *std::get_if<double>(&v_);
+      if (!std::isfinite(d)) {
         out += "null";
         break;
       }
       std::ostringstream s;
       s.imbue(std::locale::classic());
       s.precision(17);
-      s << double_;
+      s << d;
       out += s.str();
       break;
     }
     case Type::String:
-      detail::escapeString(string_, out);
+      detail::escapeString(*std::get_if<std::string>(&v_), out);
       break;
     case Type::Array: {
+      const Array& array = *std::get_if<Array>(&v_);
       out.push_back('[');
-      for (size_t i = 0; i < array_.size(); ++i) {
+      for (size_t i = 0; i < array.size(); ++i) {
         if (i != 0) out.push_back(',');
-        array_[i].dumpTo(out);
+        array[i].dumpTo(out);
       }
       out.push_back(']');
       break;
     }
     case Type::Object: {
+      const Object& object = *std::get_if<Object>(&v_);
       out.push_back('{');
-      for (size_t i = 0; i < object_.size(); ++i) {
+      for (size_t i = 0; i < object.size(); ++i) {
         if (i != 0) out.push_back(',');
-        detail::escapeString(object_[i].first, out);
+        detail::escapeString(object[i].first, out);
         out.push_back(':');
-        object_[i].second.dumpTo(out);
+        object[i].second.dumpTo(out);
       }
       out.push_back('}');
       break;

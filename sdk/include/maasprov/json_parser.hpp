@@ -7,11 +7,14 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <locale>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "maasprov/json.hpp"
 
@@ -19,7 +22,10 @@ namespace maasprov::json::detail {
 
 class Parser {
  public:
-  Parser(std::string_view text, const ParseOptions& options) : text_(text), options_(options) {}
+  Parser(std::string_view text, const ParseOptions& options) : text_(text), options_(options) {
+    members_.reserve(32);
+    items_.reserve(16);
+  }
 
   Value parseDocument() {
     if (text_.size() > options_.maxBytes) {
@@ -80,27 +86,30 @@ class Parser {
     }
   }
 
+  // Members and items are gathered on stacks shared by the whole document, then moved once into
+  // a vector of the exact size, rather than regrowing each object's vector as it fills.
   Value parseObject(size_t depth) {
     checkDepth(depth);
     ++pos_;  // '{'
-    Object members;
     skipSpace();
     if (peek() == '}') {
       ++pos_;
-      return Value(std::move(members));
+      return Value(Object{});
     }
+    const size_t first = members_.size();
     for (;;) {
       skipSpace();
       if (peek() != '"') fail("expected a string key");
       std::string key = parseString();
-      for (const auto& m : members) {
-        if (m.first == key) fail("duplicate key \"" + key + "\"");
+      for (size_t i = first; i < members_.size(); ++i) {
+        if (members_[i].first == key) fail("duplicate key \"" + key + "\"");
       }
       skipSpace();
       if (peek() != ':') fail("expected ':'");
       ++pos_;
       skipSpace();
-      members.emplace_back(std::move(key), parseValue(depth));
+      Value value = parseValue(depth);
+      members_.emplace_back(std::move(key), std::move(value));
       skipSpace();
       if (peek() == ',') {
         ++pos_;
@@ -108,7 +117,7 @@ class Parser {
       }
       if (peek() == '}') {
         ++pos_;
-        return Value(std::move(members));
+        return Value(takeFrom(members_, first));
       }
       fail("expected ',' or '}'");
     }
@@ -117,15 +126,16 @@ class Parser {
   Value parseArray(size_t depth) {
     checkDepth(depth);
     ++pos_;  // '['
-    Array items;
     skipSpace();
     if (peek() == ']') {
       ++pos_;
-      return Value(std::move(items));
+      return Value(Array{});
     }
+    const size_t first = items_.size();
     for (;;) {
       skipSpace();
-      items.push_back(parseValue(depth));
+      Value item = parseValue(depth);
+      items_.push_back(std::move(item));
       skipSpace();
       if (peek() == ',') {
         ++pos_;
@@ -133,10 +143,19 @@ class Parser {
       }
       if (peek() == ']') {
         ++pos_;
-        return Value(std::move(items));
+        return Value(takeFrom(items_, first));
       }
       fail("expected ',' or ']'");
     }
+  }
+
+  // Moves stack[first..] out into a vector of its own and pops it.
+  template <typename T>
+  static std::vector<T> takeFrom(std::vector<T>& stack, size_t first) {
+    std::vector<T> out(std::make_move_iterator(stack.begin() + static_cast<std::ptrdiff_t>(first)),
+                       std::make_move_iterator(stack.end()));
+    stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(first), stack.end());
+    return out;
   }
 
   Value parseNumber() {
@@ -163,6 +182,15 @@ class Parser {
       if (peek() == '+' || peek() == '-') ++pos_;
       if (!(peek() >= '0' && peek() <= '9')) fail("expected a digit in the exponent");
       while (peek() >= '0' && peek() <= '9') ++pos_;
+    }
+    if (integral && pos_ - start <= 18) {
+      // Up to 18 characters (17 digits with a sign) always fit an int64: no strtoll needed.
+      size_t i = start;
+      const bool negative = text_[i] == '-';
+      if (negative) ++i;
+      int64_t v = 0;
+      for (; i < pos_; ++i) v = v * 10 + (text_[i] - '0');
+      return Value(negative ? -v : v);
     }
     std::string token(text_.substr(start, pos_ - start));
     if (integral) {
@@ -216,8 +244,20 @@ class Parser {
     }
   }
 
-  // Validates one raw UTF-8 sequence starting at pos_ and copies it.
-  void copyUtf8Sequence(std::string& out) {
+  // True when none of the 8 bytes at `p` ends a plain run: no '"', '\\', control character or
+  // byte >= 0x80 (bit tricks on a word; a false "no" only sends the bytes to the slow path).
+  static bool plainWord(const char* p) {
+    constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    const auto hasZero = [&](uint64_t v) { return ((v - ones) & ~v & high) != 0; };
+    if ((w & high) != 0) return false;
+    if (((w - ones * 0x20) & ~w & high) != 0) return false;  // a byte < 0x20
+    return !hasZero(w ^ (ones * '"')) && !hasZero(w ^ (ones * '\\'));
+  }
+
+  // Validates one raw UTF-8 sequence starting at pos_ and steps over it.
+  void skipUtf8Sequence() {
     auto byte = [&](size_t i) { return static_cast<unsigned char>(text_[i]); };
     unsigned char b0 = byte(pos_);
     size_t len = 0;
@@ -240,71 +280,80 @@ class Parser {
         (cp >= 0xD800 && cp <= 0xDFFF)) {
       fail("invalid UTF-8 (overlong, surrogate or out of range)");
     }
-    out.append(text_.substr(pos_, len));
     pos_ += len;
   }
 
   std::string parseString() {
     ++pos_;  // opening quote
     std::string out;
+    const char* const data = text_.data();
+    const size_t n = text_.size();
     for (;;) {
+      // Copy each run of plain text (valid UTF-8 included) at once; stop at '"', '\\' or a
+      // control character.
+      const size_t run = pos_;
+      for (;;) {
+        while (pos_ + 8 <= n && plainWord(data + pos_)) pos_ += 8;
+        while (pos_ < n) {
+          const auto c = static_cast<unsigned char>(data[pos_]);
+          if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+          ++pos_;
+        }
+        if (pos_ >= n || static_cast<unsigned char>(data[pos_]) < 0x80) break;
+        skipUtf8Sequence();
+      }
+      out.append(data + run, pos_ - run);
       if (atEnd()) fail("unterminated string");
-      auto c = static_cast<unsigned char>(text_[pos_]);
+      const auto c = static_cast<unsigned char>(data[pos_]);
       if (c == '"') {
         ++pos_;
         return out;
       }
       if (c < 0x20) fail("control character in string");
-      if (c == '\\') {
-        ++pos_;
-        if (atEnd()) fail("unterminated escape");
-        char e = text_[pos_++];
-        switch (e) {
-          case '"':
-            out.push_back('"');
-            break;
-          case '\\':
-            out.push_back('\\');
-            break;
-          case '/':
-            out.push_back('/');
-            break;
-          case 'b':
-            out.push_back('\b');
-            break;
-          case 'f':
-            out.push_back('\f');
-            break;
-          case 'n':
-            out.push_back('\n');
-            break;
-          case 'r':
-            out.push_back('\r');
-            break;
-          case 't':
-            out.push_back('\t');
-            break;
-          case 'u': {
-            unsigned cp = parseHex4();
-            if (cp >= 0xDC00 && cp <= 0xDFFF) fail("lone low surrogate in \\u escape");
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-              if (text_.substr(pos_, 2) != "\\u") fail("lone high surrogate in \\u escape");
-              pos_ += 2;
-              unsigned lo = parseHex4();
-              if (lo < 0xDC00 || lo > 0xDFFF) fail("invalid surrogate pair in \\u escape");
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            appendUtf8(cp, out);
-            break;
+      // c == '\\'
+      ++pos_;
+      if (atEnd()) fail("unterminated escape");
+      char e = text_[pos_++];
+      switch (e) {
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'u': {
+          unsigned cp = parseHex4();
+          if (cp >= 0xDC00 && cp <= 0xDFFF) fail("lone low surrogate in \\u escape");
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (text_.substr(pos_, 2) != "\\u") fail("lone high surrogate in \\u escape");
+            pos_ += 2;
+            unsigned lo = parseHex4();
+            if (lo < 0xDC00 || lo > 0xDFFF) fail("invalid surrogate pair in \\u escape");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }
-          default:
-            fail("invalid escape");
+          appendUtf8(cp, out);
+          break;
         }
-      } else if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-        ++pos_;
-      } else {
-        copyUtf8Sequence(out);
+        default:
+          fail("invalid escape");
       }
     }
   }
@@ -312,8 +361,9 @@ class Parser {
   std::string_view text_;
   ParseOptions options_;
   size_t pos_ = 0;
+  std::vector<Member> members_;  // objects being parsed, innermost last
+  std::vector<Value> items_;     // arrays being parsed, innermost last
 };
-
 }  // namespace maasprov::json::detail
 
 namespace maasprov::json {
