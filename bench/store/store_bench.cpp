@@ -4,17 +4,23 @@
 //   BM_Create        one machine-sized object created (one fsynced transaction)
 //   BM_UpdateStatus  one status write on an existing object, as the controller makes them
 //   BM_List/N        list N machine-sized objects (a consistent snapshot, parsed)
+//   concurrent       creates and status writes from 1, 8 and 64 threads at once, for a fixed
+//                    time each (as the controller's workers write): writes per second in all
 //
-//   bench_store [--quick] [--list N] [Google Benchmark flags]   (--quick lists 1,000, not 10,000)
+//   bench_store [--quick] [--list N] [--seconds S] [Google Benchmark flags]
+//   (--quick lists 1,000, not 10,000, and writes concurrently for 0.3 s, not 3 s)
 #include <Poco/JSON/Parser.h>
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "../common/gbench_report.hpp"
 #include "framework/store/sqlite_store.hpp"
@@ -122,20 +128,69 @@ void BM_List(benchmark::State& state) {
   state.counters["objects"] = n;
 }
 
+struct Concurrent {
+  double writesPerSecond = 0;
+  long writes = 0;
+  std::uint64_t commits = 0;  // transactions (fsyncs) they took: group commit shares them
+};
+
+// `threads` threads write for `seconds` into a fresh store, each to objects of its own (no
+// conflicts): creates of new objects, or status writes to one object per thread.
+Concurrent concurrentWrites(bool statusWrites, int threads, double seconds) {
+  store::SqliteStore s({.path = scratch("concurrent")});
+  std::vector<Document> own;
+  if (statusWrites) {
+    for (int t = 0; t < threads; ++t) own.push_back(s.create(machine("m-" + std::to_string(t))));
+  }
+  std::atomic<long> writes{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> workers;
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = [&] {
+    while (!go) std::this_thread::yield();
+    return Clock::now() +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  };
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const auto end = deadline();
+      long n = 0;
+      for (int i = 0; Clock::now() < end; ++i, ++n) {
+        if (statusWrites) {
+          own[t] = s.updateStatus(status(own[t], i));
+        } else {
+          s.create(machine("m-" + std::to_string(t) + "-" + std::to_string(i)));
+        }
+      }
+      writes += n;
+    });
+  }
+  const auto start = Clock::now();
+  go = true;
+  for (auto& worker : workers) worker.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  return {static_cast<double>(writes) / elapsed, writes.load(),
+          s.writeStats().commits - static_cast<std::uint64_t>(own.size())};
+}
+
 }  // namespace
 }  // namespace maasprov::bench
 
 int main(int argc, char** argv) {
   using namespace maasprov::bench;
   int listed = 10000;
+  double seconds = 3;
   std::vector<char*> args;
   std::string minTime = "--benchmark_min_time=0.01";
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       listed = 1000;
+      seconds = 0.3;
       args.push_back(minTime.data());
     } else if (std::strcmp(argv[i], "--list") == 0 && i + 1 < argc) {
       listed = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+      seconds = std::atof(argv[++i]);
     } else {
       args.push_back(argv[i]);
     }
@@ -160,6 +215,19 @@ int main(int argc, char** argv) {
               std::nullopt, "updateStatus, as the controller writes"});
   report.add({"list " + std::to_string(listed) + " machines", list / 1e6, "ms", Goal::Info,
               std::nullopt, "reopened store, parsed documents"});
+  for (const bool statusWrites : {false, true}) {
+    for (const int threads : {1, 8, 64}) {
+      const auto run = concurrentWrites(statusWrites, threads, seconds);
+      const std::string what = statusWrites ? "status writes" : "creates";
+      std::cout << what << " from " << threads << " threads: " << run.writes << " in " << seconds
+                << " s, " << static_cast<long>(run.writesPerSecond) << "/s, " << run.commits
+                << " commits" << std::endl;
+      report.add({what + " per second, " + std::to_string(threads) + " threads",
+                  run.writesPerSecond, "writes/s", Goal::Info, std::nullopt,
+                  std::to_string(run.writes) + " writes in " + std::to_string(run.commits) +
+                      " commits, each thread to its own objects"});
+    }
+  }
   report.publish(outputDirectory());
   std::filesystem::remove_all(std::filesystem::path(outputDirectory()) / "store-scratch");
   return 0;

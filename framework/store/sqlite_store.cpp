@@ -11,10 +11,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -35,6 +37,9 @@ using Poco::Data::Keywords::now;
 
 constexpr std::size_t kEventBatch = 256;      // events a watch reads per query
 constexpr std::size_t kIdleScanSessions = 4;  // read connections kept for later scans
+// Writes one commit may carry: bounds a batch's transaction (and the WAL it appends) and the
+// wait of the last caller in it.
+constexpr std::size_t kMaxBatch = 256;
 
 // Turns database failures into StoreError so callers catch one family of errors.
 template <class F>
@@ -45,6 +50,18 @@ auto guarded(const std::string& path, F&& body) -> decltype(body()) {
     throw;
   } catch (const Poco::Exception& e) {
     throw StoreError("store " + path + ": " + e.displayText());
+  }
+}
+
+std::string errorText(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Poco::Exception& e) {
+    return e.displayText();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
   }
 }
 
@@ -170,6 +187,18 @@ Document failureStatus(int code, const std::string& reason, const std::string& m
 }  // namespace
 
 struct SqliteStore::Impl {
+  using Decide = std::function<rules::WritePlan(const Document* stored, std::uint64_t version)>;
+
+  // A write waiting in the group-commit queue. It lives on its caller's stack; the caller blocks
+  // until `done`, so the leader that runs it may use `key` and `decide` until then.
+  struct PendingWrite {
+    const ObjectKey& key;
+    const Decide& decide;
+    rules::WritePlan plan;     // set by the leader when the write succeeded
+    std::exception_ptr error;  // set by the leader when it failed
+    bool done = false;         // set under queueMutex once the batch is committed (or failed)
+  };
+
   Options options;
   ProcessLock lock;
 
@@ -177,6 +206,14 @@ struct SqliteStore::Impl {
   std::unique_ptr<Session> writer;
   std::uint64_t lastVersion = 0;
   std::atomic<std::uint64_t> compactedVersion{0};
+
+  // Group commit: writes queue here; one caller at a time leads a batch (see write()).
+  std::mutex queueMutex;  // guards queue, leaderActive and every queued write's `done`
+  std::condition_variable batchDone;
+  std::vector<PendingWrite*> queue;  // oldest first
+  bool leaderActive = false;
+  std::atomic<std::uint64_t> commits{0};          // transactions committed (one fsync each)
+  std::atomic<std::uint64_t> committedWrites{0};  // writes they carried that changed something
 
   std::mutex readMutex;  // guards reader
   std::unique_ptr<Session> reader;
@@ -226,16 +263,104 @@ struct SqliteStore::Impl {
     return path;
   }
 
-  using Decide = std::function<rules::WritePlan(const Document* stored, std::uint64_t version)>;
-
-  // One write: read the current row, let `decide` apply the store's rules, then persist the
-  // object and its event in one transaction and wake the watches.
+  // One write, group-committed: the caller queues it and either becomes the leader — takes
+  // every queued write (up to kMaxBatch), runs them in one transaction with one fsync, then
+  // wakes their callers — or waits for a leader to do so. A lone write leads at once, so it
+  // waits for nothing but its own commit.
   rules::WritePlan write(const ObjectKey& key, const Decide& decide) {
+    PendingWrite self{key, decide, {}, nullptr, false};
+    std::unique_lock lock(queueMutex);
+    queue.push_back(&self);
+    while (!self.done) {
+      if (leaderActive) {
+        batchDone.wait(lock);
+        continue;
+      }
+      leaderActive = true;
+      const auto count = std::min(queue.size(), kMaxBatch);
+      std::vector<PendingWrite*> batch(queue.begin(), queue.begin() + count);
+      queue.erase(queue.begin(), queue.begin() + count);
+      lock.unlock();
+      runBatch(batch);  // never throws: failures are recorded per write
+      lock.lock();
+      for (auto* write : batch) write->done = true;
+      leaderActive = false;
+      batchDone.notify_all();  // the callers, and the next leader
+    }
+    if (self.error) std::rethrow_exception(self.error);
+    return std::move(self.plan);
+  }
+
+  // Runs `batch` in one BEGIN IMMEDIATE transaction, each write (when there are several) inside
+  // its own SAVEPOINT so that its failure rolls back only itself and reaches only its caller;
+  // commits once, then publishes the new versions to the watches. If the transaction itself is
+  // lost (its commit failed, or SQLite rolled it back after an I/O error), every write of the
+  // batch gets the error: none of them happened.
+  void runBatch(const std::vector<PendingWrite*>& batch) {
     std::lock_guard guard(writeMutex);
-    Transaction tx(*writer, "BEGIN IMMEDIATE");
+    const bool savepoints = batch.size() > 1;
+    std::uint64_t version = lastVersion;
+    std::uint64_t compactTo = 0;
+    try {
+      guarded(options.path, [&] {
+        sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*writer);
+        Transaction tx(*writer, "BEGIN IMMEDIATE");
+        for (auto* write : batch) {
+          if (savepoints) *writer << "SAVEPOINT batched_write", now;
+          try {
+            write->plan = apply(write->key, write->decide, version + 1);
+            if (write->plan.changed) ++version;
+            if (savepoints) *writer << "RELEASE batched_write", now;
+          } catch (...) {
+            write->error = std::current_exception();
+            write->plan = {};
+            if (!savepoints) continue;
+            // An I/O error may have rolled back the whole transaction: then nothing can be kept.
+            if (sqlite3_get_autocommit(db)) {
+              throw StoreError(
+                  "store " + options.path +
+                  ": the batched transaction was rolled back after: " + errorText(write->error));
+            }
+            *writer << "ROLLBACK TO batched_write", now;
+            *writer << "RELEASE batched_write", now;
+          }
+        }
+        if (version == lastVersion) return;  // nothing changed: nothing to commit or fsync
+        const auto rv = static_cast<Poco::Int64>(version);
+        *writer << "UPDATE store_state SET last_rv = ?", bind(rv), now;
+        compactTo = compactionPoint(version);
+        if (compactTo != 0) {
+          const auto to = static_cast<Poco::Int64>(compactTo);
+          *writer << "DELETE FROM events WHERE resource_version <= ?", bind(to), now;
+          *writer << "UPDATE store_state SET compacted_rv = ?", bind(to), now;
+        }
+        tx.commit();
+        commits.fetch_add(1, std::memory_order_relaxed);
+      });
+    } catch (...) {
+      const auto failure = std::current_exception();
+      for (auto* write : batch) {
+        write->error = failure;
+        write->plan = {};
+      }
+      return;
+    }
+    if (version == lastVersion) return;
+    committedWrites.fetch_add(version - lastVersion, std::memory_order_relaxed);
+    lastVersion = version;
+    if (compactTo != 0) compactedVersion = compactTo;
+    {
+      std::lock_guard feed(feedMutex);
+      committedVersion = version;
+    }
+    feedChanged.notify_all();
+  }
+
+  // One write inside the batch's transaction: read the current row, let `decide` apply the
+  // store's rules, then write the object and its event at `version` if anything changed.
+  rules::WritePlan apply(const ObjectKey& key, const Decide& decide, std::uint64_t version) {
     const auto text = readDocument(*writer, key);
     const Document stored = text ? rules::parse(*text) : Document{};
-    const std::uint64_t version = lastVersion + 1;
     rules::WritePlan plan = decide(text ? &stored : nullptr, version);
     if (!plan.changed) return plan;
 
@@ -258,22 +383,6 @@ struct SqliteStore::Impl {
     *writer << "INSERT INTO events (resource_version, type, kind, namespace, name, document)"
                " VALUES (?, ?, ?, ?, ?, ?)",
         bind(rv), bind(type), bind(key.kind), bind(key.ns), bind(key.name), bind(document), now;
-    *writer << "UPDATE store_state SET last_rv = ?", bind(rv), now;
-    const std::uint64_t compactTo = compactionPoint(version);
-    if (compactTo != 0) {
-      const auto to = static_cast<Poco::Int64>(compactTo);
-      *writer << "DELETE FROM events WHERE resource_version <= ?", bind(to), now;
-      *writer << "UPDATE store_state SET compacted_rv = ?", bind(to), now;
-    }
-    tx.commit();
-
-    lastVersion = version;
-    if (compactTo != 0) compactedVersion = compactTo;
-    {
-      std::lock_guard feed(feedMutex);
-      committedVersion = version;
-    }
-    feedChanged.notify_all();
     return plan;
   }
 
@@ -538,6 +647,11 @@ std::unique_ptr<Subscription> SqliteStore::watch(std::uint64_t fromResourceVersi
   const std::uint64_t oldest = impl_->compactedVersion;
   if (fromResourceVersion < oldest) throw Expired(fromResourceVersion, oldest);
   return std::make_unique<SqliteSubscription>(*impl_, fromResourceVersion, std::move(callback));
+}
+
+SqliteStore::WriteStats SqliteStore::writeStats() const {
+  return {impl_->commits.load(std::memory_order_relaxed),
+          impl_->committedWrites.load(std::memory_order_relaxed)};
 }
 
 int SqliteStore::schemaVersion() const {

@@ -9,7 +9,10 @@
 // Ownership: SqliteStore owns its database connections and the watch threads of its
 // subscriptions; every Subscription it returns must be destroyed before it.
 // Thread-safety: all methods may be called concurrently from any number of threads. Writes are
-// serialized; reads use their own connections and do not wait for writes. Each running scan or
+// group-committed: those that arrive while a commit is in progress are run together, each in a
+// savepoint of its own, in the next transaction (one fsync for all of them, at most 256), and
+// every caller returns once that transaction is durable; a lone write commits at once. Reads
+// use their own connections and do not wait for writes. Each running scan or
 // list holds a read connection of its own for its snapshot (idle ones are kept for reuse).
 #pragma once
 
@@ -52,6 +55,15 @@ class SqliteStore final : public Store {
                                       WatchCallback callback) override;
 
   int schemaVersion() const;
+
+  // Counters since opening, e.g. for metrics. `commits`: write transactions committed, one fsync
+  // each. `writes`: writes they carried that changed something (each got a resourceVersion);
+  // failed and no-op writes are not counted. writes / commits is the average batch.
+  struct WriteStats {
+    std::uint64_t commits = 0;
+    std::uint64_t writes = 0;
+  };
+  WriteStats writeStats() const;
 
   struct Impl;  // public so the subscription type in the .cpp can reach it
 

@@ -1,5 +1,6 @@
 // Crash safety: a writer process is SIGKILLed mid-stream; every write it acknowledged must be
-// there when the file is opened again, and the store must go on from there.
+// there when the file is opened again, and the store must go on from there. The last round writes
+// from several threads, so acknowledged writes that shared a commit are checked too.
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
 #include <gtest/gtest.h>
@@ -20,10 +21,12 @@ struct Acknowledged {
 };
 
 // Runs the writer until it has acknowledged `writes` writes, then kills it with SIGKILL.
-Acknowledged runAndKill(const std::string& path, const std::string& prefix, int writes) {
+// With `threads` > 1 the writer writes from that many threads, so its writes share commits.
+Acknowledged runAndKill(const std::string& path, const std::string& prefix, int writes,
+                        int threads) {
   Poco::Pipe out;
-  Poco::ProcessHandle child =
-      Poco::Process::launch(STORE_CRASH_WRITER, {path, prefix}, nullptr, &out, nullptr);
+  Poco::ProcessHandle child = Poco::Process::launch(
+      STORE_CRASH_WRITER, {path, prefix, std::to_string(threads)}, nullptr, &out, nullptr);
   Poco::PipeInputStream lines(out);
   Acknowledged acked;
   std::string line;
@@ -46,9 +49,14 @@ TEST(SqliteStoreCrash, AcknowledgedWritesSurviveKill9) {
   // Several rounds, killed at different points, each on top of the previous crash's file.
   std::uint64_t highest = 0;
   std::size_t total = 0;
-  for (const auto& [prefix, writes] :
-       {std::pair{"a", 150}, std::pair{"b", 61}, std::pair{"c", 240}}) {
-    const auto acked = runAndKill(path, prefix, writes);
+  struct Round {
+    const char* prefix;
+    int writes;
+    int threads;
+  };
+  for (const auto& [prefix, writes, threads] :
+       {Round{"a", 150, 1}, Round{"b", 61, 1}, Round{"c", 240, 1}, Round{"d", 301, 8}}) {
+    const auto acked = runAndKill(path, prefix, writes, threads);
     ASSERT_GT(acked.created.size(), 0u) << "the writer acknowledged nothing";
     ASSERT_GT(acked.highest, highest);
     highest = acked.highest;

@@ -173,6 +173,32 @@ TEST_F(SqliteStoreTest, WriteThatChangesNothingKeepsTheVersion) {
   EXPECT_EQ(meta(store->update(reordered), "resourceVersion"), version);
 }
 
+TEST_F(SqliteStoreTest, StatusWriteIsANoOpOnlyWhenTheStatusIsTheSame) {
+  auto object = store->create(machine("default", "m1"));
+  const auto created = meta(object, "resourceVersion");
+  EXPECT_EQ(meta(store->updateStatus(object), "resourceVersion"), created) << "absent twice";
+  object->set("status", rules::parse(R"({"phase":"Ready","conditions":[{"a":1,"b":2}]})"));
+  object = store->updateStatus(object);
+  const auto ready = meta(object, "resourceVersion");
+  EXPECT_NE(ready, created);
+  // Keys in another order, and another spec (which status writes ignore): no change.
+  object->set("status", rules::parse(R"({"conditions":[{"b":2,"a":1}],"phase":"Ready"})"));
+  object->set("spec", rules::parse(R"({"provisioningMode":"bare-metal"})"));
+  EXPECT_EQ(meta(store->updateStatus(object), "resourceVersion"), ready);
+  EXPECT_EQ(store->get(testing::keyOf(object))
+                ->getObject("spec")
+                ->getValue<std::string>("provisioningMode"),
+            "lxd");
+  // A changed element deep inside is a change; so is removing the status.
+  object->set("status", rules::parse(R"({"phase":"Ready","conditions":[{"a":1,"b":3}]})"));
+  object = store->updateStatus(object);
+  EXPECT_NE(meta(object, "resourceVersion"), ready);
+  object->remove("status");
+  const auto removed = store->updateStatus(object);
+  EXPECT_NE(meta(removed, "resourceVersion"), meta(object, "resourceVersion"));
+  EXPECT_FALSE(store->get(testing::keyOf(object))->has("status"));
+}
+
 TEST_F(SqliteStoreTest, RemoveWithoutFinalizersDeletesAtOnce) {
   const auto object = store->create(machine("default", "m1"));
   const auto result = store->remove(testing::keyOf(object));

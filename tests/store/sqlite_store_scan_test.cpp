@@ -168,8 +168,13 @@ TEST_F(SqliteStoreScanTest, HoldsOnlyTheDocumentBeingVisited) {
   });
   EXPECT_EQ(visited, kObjects);
   EXPECT_EQ(sharedDocuments, 0);
-  // Holding every document (as list does) would add at least the 12 MiB of text.
+  // Holding every document (as list does) would add at least the 12 MiB of text. Sanitizers'
+  // allocators hold freed memory back (quarantine, shadow), so there the size says nothing.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "resident set not meaningful under a sanitizer; " << (peak - before) << " bytes";
+#else
   EXPECT_LT(peak - before, 6L * 1024 * 1024) << "resident set grew during the scan";
+#endif
 }
 
 TEST_F(SqliteStoreScanTest, ListFiltersByLabelsWithoutLosingUnlabelledObjects) {
