@@ -95,7 +95,7 @@ ReconcileOutcome ClusterReconciler::reconcile(const store::ObjectKey& key) {
   if (lookup) {
     providerName = lookup.instance->name();
     std::string request = plugin::makeRequestDocument(
-        {cluster, cluster, std::nullopt, ctx_.index->peers(key.ns, key.name, ""), nullptr});
+        {cluster, cluster, std::nullopt, ctx_.index->peers(key.ns, key.name, ""), {}});
     auto gate = ctx_.gate;
     plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
       gate->checkpoint(key, status);

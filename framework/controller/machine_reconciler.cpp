@@ -203,8 +203,8 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
     return ReconcileOutcome::done("waiting");
   }
 
-  plugin::RequestParts parts{machine, cluster, userData,
-                             ctx_.index->peers(key.ns, clusterName, key.name), nullptr};
+  plugin::RequestParts parts{
+      machine, cluster, userData, ctx_.index->peers(key.ns, clusterName, key.name), {}};
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   std::string request = plugin::makeRequestDocument(parts);
   auto gate = ctx_.gate;

@@ -18,8 +18,6 @@
 // Thread-safety: every method may be called from any thread, except start/stop (one thread).
 #pragma once
 
-#include <Poco/JSON/Object.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -69,10 +67,10 @@ class StatusPoller {
   // it was.
   std::size_t pollOnce();
 
-  // What the last poll saw of `key`'s machine when it found it changed, if that machine is
-  // still `systemID` and the poll is recent (observationTtl); null otherwise. Hands it over:
-  // a second call returns null.
-  Poco::JSON::Object::Ptr takeObservation(const std::string& key, const std::string& systemID);
+  // What the last poll saw of `key`'s machine when it found it changed (the MAAS machine as a
+  // JSON object text), if that machine is still `systemID` and the poll is recent
+  // (observationTtl); "" otherwise. Hands it over: a second call returns "".
+  std::string takeObservation(const std::string& key, const std::string& systemID);
 
   void start();  // a thread polling machines as they fall due
   void stop();
@@ -91,7 +89,7 @@ class StatusPoller {
   };
   struct Observation {
     std::string systemID;
-    Poco::JSON::Object::Ptr machine;
+    std::string machine;  // JSON text
     Clock::time_point at;
   };
 

@@ -79,10 +79,7 @@ std::string makeRequestDocument(const RequestParts& parts) {
     out << parts.peers[i];
   }
   out << ']';
-  if (parts.observed) {
-    out << ",\"observed\":";
-    parts.observed->stringify(out);
-  }
+  if (!parts.observed.empty()) out << ",\"observed\":" << parts.observed;
   out << '}';
   return out.str();
 }
@@ -90,7 +87,7 @@ std::string makeRequestDocument(const RequestParts& parts) {
 std::string makeRequestDocument(const Json& object, const Json& cluster,
                                 const std::optional<std::string>& userDataBase64,
                                 const std::vector<Json>& machines) {
-  RequestParts parts{object, cluster, userDataBase64, {}, nullptr};
+  RequestParts parts{object, cluster, userDataBase64, {}, {}};
   parts.peers.reserve(machines.size());
   for (const auto& m : machines) {
     if (m) parts.peers.push_back(peerSummary(m));

@@ -30,9 +30,10 @@ struct RequestParts {
   Poco::JSON::Object::Ptr cluster;            // null: {}
   std::optional<std::string> userDataBase64;  // omitted when absent or empty
   std::vector<std::string> peers;             // peerSummary() texts, in order
-  // The object's MAAS machine (GET machines/{id}/ as MAAS renders it) when the host read it
-  // moments ago; plugins may use it instead of reading the machine again. Omitted when null.
-  Poco::JSON::Object::Ptr observed;
+  // The object's MAAS machine as a JSON object text (GET machines/{id}/ as MAAS renders it)
+  // when the host read it moments ago; plugins may use it instead of reading the machine
+  // again. Omitted when empty. Passed through as is: the poller got it from MAAS's own JSON.
+  std::string observed;
 };
 
 // {"object", "cluster", "userData"?, "machines": [peers...], "observed"?}

@@ -155,19 +155,20 @@ TEST(StatusPoller, HandsWhatItSawToTheReconcileItWakes) {
   std::string id = deployOne(sim, 0);
   const std::string key = "MaasMachine/default/m0";
   poller.track(key, id, "Deploying", true);
-  EXPECT_EQ(poller.takeObservation(key, id), nullptr) << "nothing seen yet";
+  EXPECT_EQ(poller.takeObservation(key, id), "") << "nothing seen yet";
   ASSERT_TRUE(Harness::waitFor([&] { return poller.pollOnce() == 1; }));
-  EXPECT_EQ(poller.takeObservation(key, "other-id"), nullptr) << "not the machine it holds";
+  EXPECT_EQ(poller.takeObservation(key, "other-id"), "") << "not the machine it holds";
   // The wrong-id call consumed it: a stale hand-over must never be retried.
   ASSERT_TRUE(Harness::waitFor([&] {
     poller.track(key, id, "Deploying", true);
     return poller.pollOnce() == 1;
   }));
-  auto seen = poller.takeObservation(key, id);
-  ASSERT_NE(seen, nullptr);
+  std::string text = poller.takeObservation(key, id);
+  ASSERT_NE(text, "");
+  auto seen = testing::parse(text);
   EXPECT_EQ(seen->getValue<std::string>("system_id"), id);
   EXPECT_EQ(seen->getValue<std::string>("status_name"), "Deployed");
-  EXPECT_EQ(poller.takeObservation(key, id), nullptr) << "handed over once";
+  EXPECT_EQ(poller.takeObservation(key, id), "") << "handed over once";
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ TEST(RequestDocument, CarriesTheObservedMachineWhenGiven) {
   RequestParts parts;
   parts.object = test::parseObject(R"({"metadata": {"name": "m0"}})");
   parts.peers = {R"({"metadata":{"name":"m1"}})", R"({"metadata":{"name":"m2"}})"};
-  parts.observed = test::parseObject(R"({"system_id": "abc123", "status_name": "Deployed"})");
+  parts.observed = R"({"system_id": "abc123", "status_name": "Deployed"})";
   auto doc = test::parseObject(makeRequestDocument(parts));
   EXPECT_EQ(doc->getArray("machines")->size(), 2u);
   EXPECT_EQ(doc->getObject("observed")->getValue<std::string>("status_name"), "Deployed");
