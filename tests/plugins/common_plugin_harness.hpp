@@ -204,7 +204,7 @@ class LoadedPlugin {
     for (const auto& m : call.machines) {
       if (m) parts.peers.push_back(plugin::peerSummary(m));
     }
-    parts.observed = call.observed;
+    if (call.observed) parts.observed = toText(call.observed);
     std::string request = plugin::makeRequestDocument(parts);
     plugin::CallOutcome out =
         reconcile ? instance_->reconcile(request, options) : instance_->remove(request, options);
