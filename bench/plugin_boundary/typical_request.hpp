@@ -1,9 +1,17 @@
-// A typical reconcile request document (plugin_abi.h): a deployed LXD control-plane
-// MaasMachine as the store holds it (metadata, spec, status with conditions), its cluster,
-// 1 KiB of base64 user data and two other machines of the cluster. About 6 KB of JSON.
+// A typical reconcile request document (plugin_abi.h) as the host sends it now: a deployed LXD
+// control-plane MaasMachine as the store holds it (metadata, spec, status with conditions), its
+// cluster, 1 KiB of base64 user data and the summaries (plugin::peerSummary) of two other
+// machines of the cluster, put together by plugin::makeRequestDocument. No "observed" MAAS
+// machine: that rides along only when the poller has just read it. About 4.5 KB of JSON.
+//
+// Thread-safety: typicalRequest() builds its text once (a function-local static).
 #pragma once
 
+#include <Poco/JSON/Parser.h>
+
 #include <string>
+
+#include "framework/plugin/request_document.hpp"
 
 namespace maasprov::bench {
 
@@ -53,10 +61,21 @@ inline std::string typicalUserData() {
   return std::string(1368, 'A');  // 1 KiB of cloud-init, base64
 }
 
-inline std::string typicalRequest() {
-  return R"({"object":)" + typicalMachine("c1-cp-0", "zone-a") + R"(,"cluster":)" +
-         typicalCluster() + R"(,"userData":")" + typicalUserData() + R"(","machines":[)" +
-         typicalMachine("c1-cp-1", "zone-b") + "," + typicalMachine("c1-cp-2", "zone-c") + "]}";
+inline Poco::JSON::Object::Ptr parsedObject(const std::string& text) {
+  return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+inline const std::string& typicalRequest() {
+  static const std::string text = [] {
+    plugin::RequestParts parts;
+    parts.object = parsedObject(typicalMachine("c1-cp-0", "zone-a"));
+    parts.cluster = parsedObject(typicalCluster());
+    parts.userDataBase64 = typicalUserData();
+    parts.peers = {plugin::peerSummary(parsedObject(typicalMachine("c1-cp-1", "zone-b"))),
+                   plugin::peerSummary(parsedObject(typicalMachine("c1-cp-2", "zone-c")))};
+    return plugin::makeRequestDocument(parts);
+  }();
+  return text;
 }
 
 }  // namespace maasprov::bench
