@@ -110,7 +110,16 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
     std::string pattern = "other";
     int code = 500;
+    // Poco echoes whatever version the request line named; answer in the one we speak, and
+    // refuse requests that are not HTTP/1.x at all.
+    const std::string version = request.getVersion();
+    response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
     try {
+      if (version != Poco::Net::HTTPMessage::HTTP_1_0 &&
+          version != Poco::Net::HTTPMessage::HTTP_1_1) {
+        throw ApiError(505, "HTTPVersionNotSupported",
+                       "expected HTTP/1.0 or HTTP/1.1 in the request line");
+      }
       const Poco::URI uri(request.getURI());
       const Route route = matchRoute(uri.getPath());
       pattern = route.pattern;
@@ -362,7 +371,8 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
   int sendText(const HTTPServerRequest& request, HTTPServerResponse& response, int code,
                const std::string& text, const std::string& contentType) {
     closeIfBodyUnread(request, response);
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
+    // setStatus alone would keep the reason "OK" on every status line ("404 OK").
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
     response.setContentType(contentType);
     response.setContentLength64(static_cast<Poco::Int64>(text.size()));
     response.send() << text;

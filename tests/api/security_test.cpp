@@ -239,6 +239,29 @@ TEST_F(Security, MalformedRequestLinesDoNotHurtTheServer) {
   EXPECT_EQ(get("/healthz").status, 200);
 }
 
+// The status line is what curl -i, proxies and load balancers read: the version we speak and
+// the reason that goes with the code, never a client's version echoed or "404 OK".
+TEST_F(Security, StatusLinesCarryTheRightVersionAndReason) {
+  auto statusLine = [&](const std::string& raw) {
+    Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", port()));
+    socket.setReceiveTimeout(Poco::Timespan(3, 0));
+    socket.sendBytes(raw.data(), static_cast<int>(raw.size()));
+    char buffer[512] = {};
+    const int received = socket.receiveBytes(buffer, sizeof buffer - 1);
+    std::string text(buffer, static_cast<std::size_t>(std::max(received, 0)));
+    return text.substr(0, text.find("\r\n"));
+  };
+  EXPECT_EQ(statusLine("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 200 OK");
+  EXPECT_EQ(statusLine("GET /no/such/path HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                       std::string(kToken) + "\r\n\r\n"),
+            "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(statusLine(std::string(kInfra).insert(0, "GET ") +
+                       "/maasmachines HTTP/1.1\r\nHost: x\r\n\r\n"),
+            "HTTP/1.1 401 Unauthorized");
+  EXPECT_EQ(statusLine("GET /healthz FOO/9\r\nHost: x\r\n\r\n"),
+            "HTTP/1.1 505 HTTP Version Not Supported");
+}
+
 TEST(ApiOptions, UnusableOptionsNameTheOption) {
   const auto message = [](ApiOptions options) {
     try {
