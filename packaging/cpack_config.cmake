@@ -79,7 +79,7 @@ set(CPACK_RPM_MAASPROV_POST_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/
 set(CPACK_RPM_MAASPROV_PRE_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/preun.sh)
 set(CPACK_RPM_MAASPROV_POST_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/postun.sh)
 set(CPACK_RPM_MAASPROV_USER_FILELIST
-  "%config(noreplace) /etc/maasprov/maasprovd.properties"
+  "%config(noreplace) %attr(0640,root,maasprov) /etc/maasprov/maasprovd.properties"
   "%dir %attr(0750,maasprov,maasprov) /var/lib/maasprov")
 set(CPACK_RPM_DEV_PACKAGE_NAME maasprov-devel)
 set(CPACK_RPM_DEV_PACKAGE_GROUP "Development/Libraries")

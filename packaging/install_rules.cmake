@@ -30,8 +30,11 @@ foreach(format deb rpm)
     string(APPEND MAASPROV_PACKAGE_PLUGIN_DIRS ", ${MAASPROV_DEFAULT_PLUGIN_DIR}")
   endif()
   configure_file(maasprovd.properties.in ${format}/maasprovd.properties @ONLY)
+  # 0640: maasprovd refuses a configuration others may read. Its group becomes maasprov (the
+  # daemon's) in rpm's %attr and deb's postinst, once that group exists.
   install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${format}/maasprovd.properties
-          DESTINATION /etc/maasprov COMPONENT config_${format})
+          DESTINATION /etc/maasprov COMPONENT config_${format}
+          PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 endforeach()
 
 # Debian bookworm still ships units in /lib (lintian flags /usr/lib); RPM uses /usr/lib.

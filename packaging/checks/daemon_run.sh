@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The installed maasprovd, run as the maasprov user from the packaged configuration (only the
-# MAAS URL, MAAS key file and listen port changed), against the installed maas-sim: it loads
-# the packaged plugins, writes its store in /var/lib/maasprov and answers /readyz.
+# MAAS URL, MAAS key file and listen port changed; the installed owner and mode), against the
+# installed maas-sim: it refuses the configuration when made 0644, otherwise loads the
+# packaged plugins, writes its store in /var/lib/maasprov and answers /readyz.
 . "$(dirname "$0")/lib.sh"
 work=${MAASPROV_CHECK_WORK:?}
 version=$(project_version)
@@ -34,7 +35,18 @@ sed -e "s#^maas.url = .*#maas.url = http://127.0.0.1:$sim_port/MAAS#" \
     -e "s#^maas.api_key_file = .*#maas.api_key_file = $work/daemon/maas-api-key#" \
     -e "s#^api.listen = .*#api.listen = 127.0.0.1:0#" \
     /etc/maasprov/maasprovd.properties >"$work/daemon/maasprovd.properties"
-chown maasprov:maasprov "$work/daemon/maasprovd.properties"
+
+# Readable by others, the configuration is refused: exit 78, one line naming file and mode.
+chmod 644 "$work/daemon/maasprovd.properties"
+rc=0
+out=$(setpriv --reuid=maasprov --regid=maasprov --init-groups /usr/sbin/maasprovd \
+  --config "$work/daemon/maasprovd.properties" 2>&1) || rc=$?
+[ $rc = 78 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "is accessible by group or others (mode 0644)" <<<"$out" ||
+  fail "a 0644 configuration: exit $rc, '$out'; expected exit 78 and one line saying why"
+ok "the installed maasprovd refuses a configuration others may read: $out"
+# The copy gets the installed file's owner and mode (root:maasprov 0640): those must do.
+chown --reference=/etc/maasprov/maasprovd.properties "$work/daemon/maasprovd.properties"
+chmod --reference=/etc/maasprov/maasprovd.properties "$work/daemon/maasprovd.properties"
 
 : >"$work/daemon.log"  # exists before the background shell opens it
 setpriv --reuid=maasprov --regid=maasprov --init-groups /usr/sbin/maasprovd --config "$work/daemon/maasprovd.properties" \

@@ -43,6 +43,11 @@ conffiles=$(dpkg-deb -I "$deb" conffiles)
 [ "$conffiles" = "/etc/maasprov/maasprovd.properties" ] ||
   fail "maasprov.deb conffiles: expected /etc/maasprov/maasprovd.properties, got '$conffiles'"
 ok "maasprov.deb: /etc/maasprov/maasprovd.properties is a conffile"
+# Not world-readable even before postinst gives it group maasprov.
+mode=$(dpkg-deb -c "$deb" | awk '$6 == "./etc/maasprov/maasprovd.properties" {print $1, $2}')
+[ "$mode" = "-rw-r----- root/root" ] ||
+  fail "maasprov.deb: /etc/maasprov/maasprovd.properties is '$mode', expected '-rw-r----- root/root'"
+ok "maasprov.deb: /etc/maasprov/maasprovd.properties is shipped 0640"
 
 config=$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./etc/maasprov/maasprovd.properties)
 sdk_dir=$(dpkg-deb --fsys-tarfile "$dev" | tar -xO ./usr/share/cmake/MaasProv/MaasProvConfig.cmake |

@@ -49,7 +49,9 @@ dpkg -i "$deb" >"$work/reinstall.log" 2>&1 || { cat "$work/reinstall.log" >&2; f
 tail -n1 /etc/maasprov/maasprovd.properties | grep -qx '# edited by the package check' ||
   fail "the edited /etc/maasprov/maasprovd.properties did not survive reinstallation"
 [ "$(cat /etc/maasprov/api-token)" = "$token_before" ] || fail "reinstallation replaced the API token"
-ok "reinstallation keeps the edited configuration and the API token"
+[ "$(stat -c '%U:%G %a' /etc/maasprov/maasprovd.properties)" = "root:maasprov 640" ] ||
+  fail "after reinstallation /etc/maasprov/maasprovd.properties is $(stat -c '%U:%G %a' /etc/maasprov/maasprovd.properties)"
+ok "reinstallation keeps the edited configuration (root:maasprov 640) and the API token"
 
 dpkg --purge maasprov maasprov-dev >"$work/purge.log" 2>&1 || { cat "$work/purge.log" >&2; fail "dpkg --purge"; }
 ok "dpkg --purge maasprov maasprov-dev"

@@ -20,6 +20,10 @@ ok "/etc/maasprov/api-token generated, maasprov 600"
 dpkg-query -W -f='${Conffiles}' maasprov | grep -q '^ /etc/maasprov/maasprovd.properties ' ||
   fail "dpkg does not record /etc/maasprov/maasprovd.properties as a conffile"
 ok "/etc/maasprov/maasprovd.properties is a conffile"
+# maasprovd (group maasprov) reads it and refuses it if others may.
+[ "$(stat -c '%U:%G %a' /etc/maasprov/maasprovd.properties)" = "root:maasprov 640" ] ||
+  fail "/etc/maasprov/maasprovd.properties: $(stat -c '%U:%G %a' /etc/maasprov/maasprovd.properties), expected root:maasprov 640"
+ok "/etc/maasprov/maasprovd.properties is root:maasprov 640"
 
 [ "$(readlink /etc/systemd/system/multi-user.target.wants/maasprovd.service)" = \
   /lib/systemd/system/maasprovd.service ] || fail "maasprovd.service is not enabled"

@@ -36,6 +36,10 @@ rpm -qp --qf '[%{FILENAMES} %{FILEUSERNAME} %{FILEMODES:perms}\n]' "$rpm_main" |
   grep -qx '/var/lib/maasprov maasprov drwxr-x---' ||
   fail "/var/lib/maasprov is not owned by maasprov with mode 0750"
 ok "maasprov.rpm: /var/lib/maasprov is maasprov's, mode 0750"
+rpm -qp --qf '[%{FILENAMES} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILEMODES:perms}\n]' "$rpm_main" |
+  grep -qx '/etc/maasprov/maasprovd.properties root:maasprov -rw-r-----' ||
+  fail "/etc/maasprov/maasprovd.properties is not root:maasprov 0640"
+ok "maasprov.rpm: /etc/maasprov/maasprovd.properties is root:maasprov 0640"
 
 config=$(rpm2cpio "$rpm_main" | cpio -i --quiet --to-stdout ./etc/maasprov/maasprovd.properties)
 sdk_dir=$(rpm2cpio "$rpm_dev" |

@@ -26,8 +26,10 @@ rpm -q maasprov >/dev/null 2>&1 || fail "rpm -i maasprov failed"
 getent passwd maasprov | grep -q ':/var/lib/maasprov:/sbin/nologin$' || fail "%pre: no system user maasprov"
 [ "$(stat -c '%U:%G %a' /var/lib/maasprov)" = "maasprov:maasprov 750" ] || fail "%attr of /var/lib/maasprov"
 [ "$(stat -c '%U %a' /etc/maasprov/api-token)" = "maasprov 600" ] || fail "%post: no API token"
+[ "$(stat -c '%U:%G %a' /etc/maasprov/maasprovd.properties)" = "root:maasprov 640" ] ||
+  fail "%attr of /etc/maasprov/maasprovd.properties: $(stat -c '%U:%G %a' /etc/maasprov/maasprovd.properties)"
 [ -L "$wants" ] || fail "%post: the unit is not enabled"
-ok "rpm -i: user, /var/lib/maasprov (maasprov 750), API token (maasprov 600), unit enabled"
+ok "rpm -i: user, /var/lib/maasprov (maasprov 750), config (root:maasprov 640), API token (maasprov 600), unit enabled"
 
 rpm -e maasprov 2>&1 | grep -v '^rpm: \(RPM should not\|However\)' || true
 ! rpm -q maasprov >/dev/null 2>&1 || fail "rpm -e maasprov failed"
