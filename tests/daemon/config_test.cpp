@@ -135,5 +135,30 @@ TEST_F(ConfigTest, DurationsAndRelativePaths) {
   EXPECT_EQ(c.pluginDirectories, (std::vector<std::string>{dir_.path("plugins"), "/abs/plugins"}));
 }
 
+// The two file forms, read by openConfigFile() (the .ini reader is ours: Poco's keeps the last
+// of two equal keys), give the same settings.
+TEST(ConfigFile, IniAndPropertiesFormsGiveTheSameSettings) {
+  Workdir dir;
+  writeFile(dir.path("key"), "c:t:s\n");
+  writeFile(dir.path("token"), "tok\n");
+  writeFile(dir.path("d.properties"),
+            "# comment\nmaas.url = http://m:5240/MAAS\nmaas.api_key_file = key\n"
+            "api.token_file: token\ncontroller.workers = \\\n  7\nlog.level = debug\n");
+  writeFile(dir.path("d.ini"),
+            "; comment\n[maas]\nurl = http://m:5240/MAAS\napi_key_file = key\n[api]\n"
+            "token_file = token\n[controller]\nworkers = 7\n[log]\nlevel = debug\n");
+  for (const char* name : {"d.properties", "d.ini"}) {
+    SCOPED_TRACE(name);
+    auto file = openConfigFile(dir.path(name));
+    DaemonConfig c =
+        loadConfig(*file, {"/p"}, dir.path(""), [](const std::string&) { return std::nullopt; });
+    EXPECT_EQ(c.maasUrl, "http://m:5240/MAAS");
+    EXPECT_EQ(c.maasApiKey, "c:t:s");
+    EXPECT_EQ(c.apiToken, "tok");
+    EXPECT_EQ(c.workers, 7);
+    EXPECT_EQ(c.logLevel, "debug");
+  }
+}
+
 }  // namespace
 }  // namespace maasprov::daemon
