@@ -53,6 +53,28 @@ TEST(Json, RejectsInvalidUtf8) {
   EXPECT_NE(error("\"\\udc00\"").find("lone low surrogate"), std::string::npos);
 }
 
+TEST(Json, LongStringsKeepEveryCharacterWhereverEscapesFall) {
+  // Plain text is copied in 8-byte steps: put each special character at every offset of a word.
+  const std::string plain = "abcdefghijklmnopqrstuvwx";
+  for (const std::string special :
+       {"\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80"}) {
+    for (size_t at = 0; at <= 16; ++at) {
+      const std::string text = plain.substr(0, at) + special + plain.substr(at);
+      const Value v(text);
+      EXPECT_EQ(parse(v.dump()).asString(), text) << v.dump();
+    }
+  }
+  // A raw control character or a bad byte is reported where it is, deep inside a long run.
+  for (size_t at = 0; at <= 16; ++at) {
+    const std::string body = plain.substr(0, at) + "\x02" + plain.substr(at);
+    EXPECT_EQ(error("\"" + body + "\""),
+              "invalid JSON at byte " + std::to_string(at + 1) + ": control character in string");
+    const std::string bad = plain.substr(0, at) + "\xff" + plain.substr(at);
+    EXPECT_EQ(error("\"" + bad + "\""),
+              "invalid JSON at byte " + std::to_string(at + 1) + ": invalid UTF-8");
+  }
+}
+
 TEST(Json, ErrorsSayWhere) {
   try {
     parse("{\"a\": tru}");
