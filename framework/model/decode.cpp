@@ -48,7 +48,9 @@ std::optional<ProvisioningMode> mode(const JsonFields& fields, const std::string
   auto parsed = parseProvisioningMode(*text);
   if (!parsed) {
     throw DecodeError(fields.pathOf(key),
-                      "unsupported value \"" + *text + "\": expected \"bare-metal\" or \"lxd\"");
+                      "invalid value \"" + *text +
+                          "\": expected the name of a machine type a plugin serves, such as "
+                          "\"bare-metal\" or \"lxd\" (lower-case letters, digits and '-')");
   }
   return parsed;
 }

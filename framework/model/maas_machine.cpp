@@ -1,15 +1,16 @@
 #include "framework/model/maas_machine.hpp"
 
+#include "framework/model/name_rules.hpp"
+
 namespace maasprov::model {
 
-std::string_view toString(ProvisioningMode mode) {
-  return mode == ProvisioningMode::Lxd ? "lxd" : "bare-metal";
+std::string_view toString(const ProvisioningMode& mode) {
+  return mode.name();
 }
 
 std::optional<ProvisioningMode> parseProvisioningMode(std::string_view text) {
-  if (text == "bare-metal") return ProvisioningMode::BareMetal;
-  if (text == "lxd") return ProvisioningMode::Lxd;
-  return std::nullopt;
+  if (!checkDnsLabel(text).empty()) return std::nullopt;
+  return ProvisioningMode(std::string(text));
 }
 
 ProvisioningMode provisioningModeOf(const MaasMachineSpec& spec) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,11 +21,35 @@ inline constexpr std::string_view kInfrastructureApiVersion =
     "infrastructure.cluster.x-k8s.io/v1beta1";
 inline constexpr std::string_view kMaasMachineKind = "MaasMachine";
 
-enum class ProvisioningMode { BareMetal, Lxd };
+// The machine type a MaasMachine asks for: the name of a provisioningMode some provisioner
+// plugin serves. "bare-metal" and "lxd" ship with maasprov; a third party's plugin adds its own
+// (its descriptor lists them), so any DNS-1123 label is a valid mode. Whether a plugin serves
+// it is the controller's question (a NoProvisioner condition), not the model's.
+class ProvisioningMode {
+ public:
+  static const ProvisioningMode BareMetal;
+  static const ProvisioningMode Lxd;
 
-// "bare-metal" / "lxd", the spellings used in manifests.
-std::string_view toString(ProvisioningMode mode);
-// nullopt for anything but the two spellings above.
+  const std::string& name() const { return name_; }
+  friend bool operator==(const ProvisioningMode& a, const ProvisioningMode& b) {
+    return a.name_ == b.name_;
+  }
+  friend bool operator!=(const ProvisioningMode& a, const ProvisioningMode& b) { return !(a == b); }
+  friend std::ostream& operator<<(std::ostream& out, const ProvisioningMode& mode) {
+    return out << mode.name_;
+  }
+
+ private:
+  friend std::optional<ProvisioningMode> parseProvisioningMode(std::string_view text);
+  explicit ProvisioningMode(std::string name) : name_(std::move(name)) {}
+  std::string name_;
+};
+inline const ProvisioningMode ProvisioningMode::BareMetal{"bare-metal"};
+inline const ProvisioningMode ProvisioningMode::Lxd{"lxd"};
+
+// The spelling used in manifests: "bare-metal", "lxd", "example-tagged".
+std::string_view toString(const ProvisioningMode& mode);
+// nullopt unless `text` is a DNS-1123 label.
 std::optional<ProvisioningMode> parseProvisioningMode(std::string_view text);
 
 // The storage size used when an LXD machine does not give one (see quantity.hpp for units).

@@ -42,6 +42,19 @@ TEST_F(Resources, CreatesAMachineFromYamlAndReadsItBack) {
   EXPECT_EQ(metaOf(status.json(), "name"), "m1");
 }
 
+// A third party's plugin adds a machine type; the API must let users ask for it.
+TEST_F(Resources, AcceptsAMachineTypeAPluginAdds) {
+  const auto created =
+      post(kMachines,
+           R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta1","kind":"MaasMachine",)"
+           R"("metadata":{"name":"t1"},"spec":{"provisioningMode":"example-tagged",)"
+           R"("minCPU":1,"minMemory":1024,"image":"ubuntu/jammy"}})",
+           "application/json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json()->getObject("spec")->getValue<std::string>("provisioningMode"),
+            "example-tagged");
+}
+
 TEST_F(Resources, CreatesEachKindFromJson) {
   auto machine = post(kMachines, machineJson("m1"), "application/json");
   EXPECT_EQ(machine.status, 201) << machine.body;

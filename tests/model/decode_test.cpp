@@ -339,10 +339,23 @@ TEST(DecodeErrors, WrongTypesNameFieldAndExpectedType) {
             "metadata.labels[a]: expected string, got integer");
 }
 
+// Third-party plugins add machine types: the model accepts any well-formed mode name and leaves
+// "does a plugin serve it" to the controller.
+TEST(Decode, AcceptsAPluginsOwnProvisioningMode) {
+  const std::string h = kHeader;
+  const auto m =
+      std::get<MaasMachine>(decodeDocument(h + "spec: {provisioningMode: example-tagged}\n"));
+  ASSERT_TRUE(m.spec.provisioningMode);
+  EXPECT_EQ(toString(*m.spec.provisioningMode), "example-tagged");
+  EXPECT_NE(*m.spec.provisioningMode, ProvisioningMode::BareMetal);
+}
+
 TEST(DecodeErrors, EnumsAndTimestampsAreChecked) {
   const std::string h = kHeader;
-  EXPECT_EQ(decodeError(h + "spec: {provisioningMode: vm}\n"),
-            "spec.provisioningMode: unsupported value \"vm\": expected \"bare-metal\" or \"lxd\"");
+  EXPECT_EQ(decodeError(h + "spec: {provisioningMode: Bare_Metal}\n"),
+            "spec.provisioningMode: invalid value \"Bare_Metal\": expected the name of a machine "
+            "type a plugin serves, such as \"bare-metal\" or \"lxd\" (lower-case letters, digits "
+            "and '-')");
   EXPECT_EQ(decodeError("apiVersion: v1\nkind: Secret\nmetadata: {name: s, creationTimestamp: "
                         "yesterday}\n"),
             "metadata.creationTimestamp: expected an RFC 3339 timestamp such as "

@@ -1,7 +1,7 @@
 // chaos: a fault-injecting proxy in front of the real bare-metal plugin, for tests/chaos.
 //
-// It serves provisioningMode "bare-metal" (the resource model accepts no other mode besides
-// "lxd") and loads the real baremetal.so named by its config's "delegate" itself. Every call
+// It serves provisioningMode "bare-metal", so faults hit machines of a shipped type, and loads
+// the real baremetal.so named by its config's "delegate" itself. Every call
 // is forwarded to it with the host's own call, so healthy machines are provisioned by the real
 // plugin through the real host services. A machine labelled chaos.maasprov.io/fault first
 // gets the real reconcile (a MAAS machine allocated and checkpointed, its deployment started),
