@@ -48,11 +48,14 @@ plugin::CallOutcome PluginCaller::call(const std::shared_ptr<plugin::PluginInsta
   // Runs after the task's captures are gone: once waitIdle() says no call is running, nothing
   // of the call holds the instance any more.
   auto done = [state = state_, c] {
-    std::lock_guard lock(state->mutex);
-    c->outcome = std::move(c->result);
-    c->finished = true;
+    {
+      std::lock_guard lock(state->mutex);
+      c->outcome = std::move(c->result);
+      c->finished = true;
+      --state->helpers;
+    }
+    // Notified after unlocking, so that a woken caller does not block at once on the mutex.
     c->done.notify_all();
-    --state->helpers;
     state->changed.notify_all();
   };
   try {

@@ -45,10 +45,11 @@ class CallThreads {
   // caller told of the result through `done` and calling run() at once reuses the thread.
   // Throws std::system_error when a needed thread cannot be started (nothing is run then).
   void run(std::function<void()> task, std::function<void()> done = {}) {
-    std::lock_guard lock(state_->mutex);
+    std::unique_lock lock(state_->mutex);
     const bool needThread = state_->idle <= state_->jobs.size();
     state_->jobs.push_back(Job{std::move(task), std::move(done)});
     if (!needThread) {
+      lock.unlock();  // the woken thread should not block at once on the mutex
       state_->wake.notify_one();
       return;
     }
