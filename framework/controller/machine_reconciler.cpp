@@ -53,15 +53,20 @@ void MachineReconciler::setWaiting(const store::ObjectKey& key, const std::strin
   });
 }
 
-void MachineReconciler::updatePoller(const std::string& queue, Json machine) {
+void MachineReconciler::updatePoller(const std::string& queue, Json machine, bool failed) {
   if (ctx_.poller == nullptr) return;
   auto systemID = stringAt(machine, {"status", "systemID"});
   if (!machine || !systemID || systemID->empty() || settled(machine)) {
     ctx_.poller->untrack(queue);
     return;
   }
-  ctx_.poller->track(queue, *systemID, stringAt(machine, {"status", "machineState"}).value_or(""),
-                     boolAt(machine, {"status", "machinePowered"}));
+  const std::string state = stringAt(machine, {"status", "machineState"}).value_or("");
+  const bool powered = boolAt(machine, {"status", "machinePowered"});
+  if (failed) {
+    ctx_.poller->trackUnlessWatched(queue, *systemID, state, powered);
+  } else {
+    ctx_.poller->track(queue, *systemID, state, powered);
+  }
 }
 
 Json MachineReconciler::applyOutcome(const store::ObjectKey& key,
@@ -222,7 +227,7 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
   }
   Json stored = applyOutcome(key, outcome, false);
   if (!stored) return ReconcileOutcome::done("gone");
-  updatePoller(queue, stored);
+  updatePoller(queue, stored, outcome.error.has_value());
   if (isBeingDeleted(stored)) return ReconcileOutcome::requeue(std::chrono::milliseconds(0));
   // Unfinished machines get looked at again even when the plugin names no time.
   std::optional<std::chrono::milliseconds> fallback;
@@ -282,7 +287,7 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
   Json stored = applyOutcome(key, outcome, true);
   if (!stored) return ReconcileOutcome::done("gone");
   if (outcome.ok() && outcome.done) return dropFinalizer();
-  updatePoller(queue, stored);
+  updatePoller(queue, stored, outcome.error.has_value());
   if (outcome.ok() && !outcome.requeueAfter) return ReconcileOutcome::backoff("success");
   // Deletion cannot wait for a spec change: even a terminal failure is retried with backoff.
   if (outcome.error && outcome.error->requeueAfter.count() == 0) return ReconcileOutcome::backoff();

@@ -36,7 +36,9 @@ class MachineReconciler {
   // Writes the plugin's status and the controller's summary; returns the stored object.
   Json applyOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
   Json writeOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
-  void updatePoller(const std::string& queue, Json machine);
+  // Hands the machine to the poller (or takes it away once settled). After a failed reconcile
+  // the poller keeps what it last saw (see StatusPoller::trackUnlessWatched).
+  void updatePoller(const std::string& queue, Json machine, bool failed);
 
   const ReconcileContext& ctx_;
 };

@@ -64,6 +64,16 @@ void StatusPoller::track(const std::string& key, const std::string& systemID,
   if (sooner) wake_.notify_all();
 }
 
+void StatusPoller::trackUnlessWatched(const std::string& key, const std::string& systemID,
+                                      const std::string& state, bool powered) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.systemID == systemID) return;
+  }
+  track(key, systemID, state, powered);
+}
+
 void StatusPoller::untrack(const std::string& key) {
   std::lock_guard lock(mutex_);
   entries_.erase(key);

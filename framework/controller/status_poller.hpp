@@ -60,6 +60,11 @@ class StatusPoller {
   // again (after each reconcile) resets what counts as "changed" to the stored values.
   void track(const std::string& key, const std::string& systemID, const std::string& state,
              bool powered);
+  // As track(), but leaves an entry for the same machine alone: after a failed reconcile the
+  // stored status may lag MAAS, and re-basing on it would make the next poll see a "change"
+  // and requeue the machine at once, bypassing the failure's backoff.
+  void trackUnlessWatched(const std::string& key, const std::string& systemID,
+                          const std::string& state, bool powered);
   void untrack(const std::string& key);
 
   // One round over every tracked machine, due or not: the list calls, the comparisons, the

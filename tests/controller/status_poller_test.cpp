@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 
 #include "controller_harness.hpp"
 #include "framework/maas/client.hpp"
@@ -141,6 +142,37 @@ TEST(StatusPoller, AShortWaitIsNoticedLongBeforeTheLongestInterval) {
   EXPECT_LT(waited, 10.0);
   // ... and it did not look every 100 ms for nothing either: a tenth of the time waited.
   EXPECT_LE(poller.requests(), 8u);
+}
+
+// A machine whose reconciles keep failing is retried with backoff, not every time the poller
+// looks: its stored status (no state yet) differs from MAAS's, and re-basing the poller on it
+// after each failure made every poll a "change".
+TEST(StatusPoller, FailingMachinesAreRetriedWithBackoffNotByThePoller) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "600"}));
+  maas::ClientConfig config;
+  config.url = sim.base_url() + "/MAAS";
+  config.apiKey = SimProcess::default_api_key();
+  maas::Client client(config);
+  auto options = Harness::fast();
+  options.pollInterval = std::chrono::milliseconds(100);
+  options.backoffBase = std::chrono::milliseconds(1000);
+  options.backoffMax = std::chrono::milliseconds(1000);
+  Harness h(options, &client);
+  h.cluster("default", "c1");
+  std::string id = deployOne(sim, 0);
+  h.machine("default", "m0", "c1", "checkpoint-error",
+            R"(,"test.maasprov.io/system-id":")" + id + "\"");
+  h.controller().start();
+  ASSERT_TRUE(Harness::waitFor([&] { return h.controller().reconcileCount() >= 1; }));
+  const auto first = h.controller().reconcileCount();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  const auto later = h.controller().reconcileCount();
+  const auto polls = h.controller().poller()->requests();
+  h.controller().stop();
+  // A retry per second of backoff (2 or 3 in 2.5 s), plus the cluster; polled every ~100 ms
+  // it would have been ~25.
+  EXPECT_LE(later - first, 5u);
+  EXPECT_GE(polls, 3u) << "the poller kept watching the machine";
 }
 
 TEST(StatusPoller, HandsWhatItSawToTheReconcileItWakes) {
