@@ -416,6 +416,7 @@ const char* const kKnownKeys[] = {"maas.url",
                                   "maas.api_key_file",
                                   "maas.ca_file",
                                   "maas.verify_tls",
+                                  "maas.max_connections",
                                   "plugins.directories",
                                   "plugins.allow_insecure_permissions",
                                   "store.path",
@@ -427,6 +428,7 @@ const char* const kKnownKeys[] = {"maas.url",
                                   "controller.workers",
                                   "controller.requeue_interval",
                                   "controller.poll_interval",
+                                  "controller.poll_min_interval",
                                   "controller.poll_batch_size",
                                   "controller.resync_interval",
                                   "controller.plugin_timeout",
@@ -508,6 +510,8 @@ DaemonConfig loadConfig(const AbstractConfiguration& c,
                                           d.maasCaFile + "' does not exist");
   }
   d.maasVerifyTls = getBool(c, "maas.verify_tls", true);
+  d.maasMaxConnections =
+      static_cast<int>(getInt(c, "maas.max_connections", d.maasMaxConnections, 1, 256));
 
   d.pluginDirectories = defaultPluginDirs;
   if (c.hasProperty("plugins.directories")) {
@@ -581,6 +585,7 @@ DaemonConfig loadConfig(const AbstractConfiguration& c,
   d.workers = static_cast<int>(getInt(c, "controller.workers", d.workers, 1, 256));
   d.requeueInterval = getDuration(c, "controller.requeue_interval", d.requeueInterval, false);
   d.pollInterval = getDuration(c, "controller.poll_interval", d.pollInterval, true);
+  d.pollMinInterval = getDuration(c, "controller.poll_min_interval", d.pollMinInterval, false);
   d.pollBatchSize = static_cast<std::size_t>(
       getInt(c, "controller.poll_batch_size", static_cast<long long>(d.pollBatchSize), 1, 1000));
   d.resyncInterval = getDuration(c, "controller.resync_interval", d.resyncInterval, true);

@@ -42,6 +42,7 @@ struct DaemonConfig {
   std::string maasApiKey;  // secret: from maas.api_key_file or MAAS_API_KEY
   std::string maasCaFile;
   bool maasVerifyTls = true;
+  int maasMaxConnections = 16;  // concurrent MAAS requests (and pooled connections)
 
   std::vector<std::string> pluginDirectories;
   bool pluginAllowInsecurePermissions = false;
@@ -55,9 +56,12 @@ struct DaemonConfig {
   std::string apiPortFile;  // written with the bound port once listening (tests, supervisors)
 
   std::vector<std::string> namespaces;
-  int workers = 4;
+  // Sized so that a fleet provisions in parallel while MAAS sees a bounded number of requests
+  // at once: each worker makes at most one MAAS call at a time, the poller one more.
+  int workers = 16;
   std::chrono::milliseconds requeueInterval{60000};
   std::chrono::milliseconds pollInterval{10000};
+  std::chrono::milliseconds pollMinInterval{250};
   std::size_t pollBatchSize = 100;
   std::chrono::milliseconds resyncInterval{600000};
   std::chrono::milliseconds pluginTimeout{120000};

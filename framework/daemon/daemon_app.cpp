@@ -162,6 +162,7 @@ int DaemonApp::serve(const std::string& configPath) {
     mc.apiKey = cfg.maasApiKey;
     mc.caFile = cfg.maasCaFile;
     mc.verifyTls = cfg.maasVerifyTls;
+    mc.maxConnections = cfg.maasMaxConnections;
     maasClient = std::make_unique<maas::Client>(mc);
   } catch (const std::exception& e) {
     log->critical("maas: {}", e.what());
@@ -211,6 +212,7 @@ int DaemonApp::serve(const std::string& configPath) {
   co.workers = cfg.workers;
   co.requeueInterval = cfg.requeueInterval;
   co.pollInterval = cfg.pollInterval;
+  co.pollMinInterval = cfg.pollMinInterval;
   co.pollBatchSize = cfg.pollBatchSize;
   co.resyncInterval = cfg.resyncInterval;
   co.pluginTimeout = cfg.pluginTimeout;

@@ -46,8 +46,10 @@ TEST_F(ConfigTest, DefaultsAreSafeAndDocumented) {
   EXPECT_FALSE(c.pluginAllowInsecurePermissions);
   EXPECT_TRUE(c.maasVerifyTls);
   EXPECT_TRUE(c.namespaces.empty());
-  EXPECT_EQ(c.workers, 4);
+  EXPECT_EQ(c.workers, 16);
+  EXPECT_EQ(c.maasMaxConnections, 16);
   EXPECT_EQ(c.pollInterval, std::chrono::seconds(10));
+  EXPECT_EQ(c.pollMinInterval, std::chrono::milliseconds(250));
   EXPECT_EQ(c.resyncInterval, std::chrono::minutes(10));
   EXPECT_EQ(c.logLevel, "info");
   EXPECT_EQ(c.logFormat, "text");
@@ -64,6 +66,8 @@ TEST_F(ConfigTest, EveryBadSettingNamesItsKey) {
       {"maas.verify_tls", "perhaps", "maas.verify_tls", "expected true or false"},
       {"controller.workers", "0", "controller.workers", "expected an integer from 1 to 256"},
       {"controller.poll_interval", "often", "controller.poll_interval", "expected a duration"},
+      {"controller.poll_min_interval", "0s", "controller.poll_min_interval", "greater than 0"},
+      {"maas.max_connections", "0", "maas.max_connections", "expected an integer from 1 to 256"},
       {"controller.plugin_timeout", "0s", "controller.plugin_timeout", "greater than 0"},
       {"controller.namespaces", "Team_A", "controller.namespaces", "expected namespace names"},
       {"api.listen", "localhost", "api.listen", "expected HOST:PORT"},
