@@ -57,6 +57,8 @@ const std::set<std::string> kAllocateFields = {"name", "system_id"};
 const std::set<std::string> kIgnored = {"comment",    "bridge_all", "bridge_type",
                                         "bridge_stp", "bridge_fd",  "dry_run",
                                         "verbose",    "op",         "agent_name"};
+// Constraints on the machine's BMC (filter_by_pod_or_pod_type, or NODE_FILTERS' bmc__*).
+const std::set<std::string> kPodFields = {"pod", "not_pod", "pod_type", "not_pod_type"};
 // Fields whose description is a sorted set after cleaning.
 const std::set<std::string> kSetValued = {"tags", "not_tags"};
 
@@ -144,7 +146,9 @@ Constraints::Constraints(const World& w, const Params& p, Form form) {
     std::vector<std::string> vals;
     for (auto& v : all)
       if (!v.empty()) vals.push_back(v);
-    if (vals.empty()) continue;
+    // MAAS 3.2's pod fields are CharFields: Django keeps the last value given, even "".
+    if (w.pod_constraints_pods_only && kPodFields.count(key)) vals = {all.back()};
+    if (vals.empty() || vals.front().empty()) continue;
     if (key == "tags" || key == "not_tags") {
       vals = SplitTags(vals);
       std::vector<std::string> unknown;
@@ -260,6 +264,41 @@ std::string Constraints::Describe() const {
   return out;
 }
 
+bool Constraints::MatchesPod(const World& w, const Machine& m) const {
+  auto get = [this](const std::string& k) -> const std::string* {
+    auto it = values_.find(k);
+    return it == values_.end() ? nullptr : &it->second.front();
+  };
+  const VmHost* host = m.pod_id ? &w.vm_hosts.at(*m.pod_id) : nullptr;
+  if (w.pod_constraints_pods_only) {
+    // MAAS 3.2 filter_by_pod_or_pod_type: any pod constraint keeps only machines whose BMC is a
+    // pod passing the filters (bmc_id__in=pods), so bare metal never passes. not_pod is read
+    // only without pod ("if not pod: pods.exclude(name=not_pod)").
+    if (!get("pod") && !get("not_pod") && !get("pod_type") && !get("not_pod_type")) return true;
+    if (!host) return false;
+    if (const auto* pod = get("pod")) {
+      if (host->name != *pod) return false;
+    } else if (const auto* not_pod = get("not_pod"); not_pod && host->name == *not_pod) {
+      return false;
+    }
+    if (const auto* type = get("pod_type"); type && host->type != *type) return false;
+    if (const auto* type = get("not_pod_type"); type && host->type == *type) return false;
+    return true;
+  }
+  // Current MAAS (FilterNodeForm.NODE_FILTERS / NODE_EXCLUDES, _match_any): bmc__name and
+  // bmc__power_type of ANY BMC. Bare metal's BMC has no name and its own power type (ipmi, ...).
+  const std::string bmc_name = host ? host->name : "";
+  const std::string bmc_type = host ? host->type : m.power_type;
+  auto in = [this](const std::string& k, const std::string& v) {
+    auto it = values_.find(k);
+    return it != values_.end() && Contains(it->second, v);
+  };
+  if (values_.count("pod") && !in("pod", bmc_name)) return false;
+  if (values_.count("pod_type") && !in("pod_type", bmc_type)) return false;
+  if (in("not_pod", bmc_name) || in("not_pod_type", bmc_type)) return false;
+  return true;
+}
+
 bool Constraints::Matches(const World& w, const Machine& m) const {
   auto get = [this](const std::string& k) -> const std::vector<std::string>* {
     auto it = values_.find(k);
@@ -293,13 +332,7 @@ bool Constraints::Matches(const World& w, const Machine& m) const {
   if (const auto* arch = get("not_arch"))
     for (const auto& a : *arch)
       if (m.architecture == a || m.architecture.rfind(a + "/", 0) == 0) return false;
-  const std::string pod = m.pod_id ? w.vm_hosts.at(*m.pod_id).name : "";
-  const std::string pod_type = m.pod_id ? w.vm_hosts.at(*m.pod_id).type : "";
-  // A bare-metal machine has no pod: it never matches pod=, and always passes not_pod=.
-  if (get("pod") && (pod.empty() || !any_of("pod", pod))) return false;
-  if (get("pod_type") && (pod_type.empty() || !any_of("pod_type", pod_type))) return false;
-  if (!pod.empty() && !none_of("not_pod", pod)) return false;
-  if (!pod_type.empty() && !none_of("not_pod_type", pod_type)) return false;
+  if (!MatchesPod(w, m)) return false;
   if (get("owner") && (m.owner.empty() || !any_of("owner", m.owner))) return false;
   if (!m.owner.empty() && !none_of("not_owner", m.owner)) return false;
   if (!any_of("power_state", m.power_state) || !none_of("not_power_state", m.power_state))

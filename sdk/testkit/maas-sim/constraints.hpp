@@ -25,6 +25,8 @@ class Constraints {
   Constraints(const World& w, const Params& p, Form form);
 
   bool Matches(const World& w, const Machine& m) const;
+  // pod, not_pod, pod_type, not_pod_type as the World's MAAS version reads them.
+  bool MatchesPod(const World& w, const Machine& m) const;
   // "cpu_count=4.0 tags=a,b" in field-name order; empty when nothing constrains.
   std::string Describe() const;
   // Python's repr of request.data.lists() without op: "[('cpu_count', ['4'])]".

@@ -320,10 +320,14 @@ class Builder {
   Inventory Build(const YAML::Node& root) {
     if (!root.IsMap()) r_.Fail("", "a mapping with zones, machines, vm_hosts, ...", root);
     r_.OnlyKeys(root, "",
-                {"user", "allocate_composes", "zones", "resource_pools", "domains", "subnets",
-                 "tags", "machines", "vm_hosts", "dns_resources", "faults"});
+                {"user", "allocate_composes", "pod_constraints", "zones", "resource_pools",
+                 "domains", "subnets", "tags", "machines", "vm_hosts", "dns_resources", "faults"});
     inv_.user = r_.Str(root["user"], "user", "admin");
     inv_.allocate_composes = r_.Bool(root["allocate_composes"], "allocate_composes", true);
+    const std::string pod_mode = r_.Str(root["pod_constraints"], "pod_constraints", "bmc");
+    if (pod_mode != "bmc" && pod_mode != "pods-only")
+      r_.Fail("pod_constraints", "bmc or pods-only", root["pod_constraints"]);
+    inv_.pod_constraints_pods_only = pod_mode == "pods-only";
     Zones(root["zones"]);
     Pools(root["resource_pools"]);
     Domains(root["domains"]);

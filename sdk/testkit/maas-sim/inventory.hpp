@@ -22,6 +22,10 @@ struct Inventory {
   std::string user = "admin";  // owner recorded on allocate
   bool allocate_composes =
       true;  // MAAS composes a VM when allocate matches no machine (the API key's user)
+  // How pod, not_pod, pod_type and not_pod_type filter machines: "bmc" (current MAAS: the
+  // machine's BMC name / power type, any BMC) or "pods-only" (MAAS 3.2's
+  // filter_by_pod_or_pod_type: any of them keeps only machines inside a VM host).
+  bool pod_constraints_pods_only = false;
   std::vector<Zone> zones;
   std::vector<Pool> pools;
   std::vector<Domain> domains;

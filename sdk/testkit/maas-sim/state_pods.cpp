@@ -225,6 +225,18 @@ Machine* State::ComposeForAllocate(const Params& p) {
   auto has = [](const std::vector<std::string>& list, const std::string& v) {
     return std::find(list.begin(), list.end(), v) != list.end();
   };
+  // get_allocated_composed_machine: lists (name__in, power_type__in) in current MAAS; MAAS 3.2's
+  // CharFields hold the last value only.
+  auto pod_values = [&](const std::string& key) {
+    std::vector<std::string> out;
+    if (!w_.pod_constraints_pods_only) {
+      for (const auto& v : p.GetAll(key))
+        if (!v.empty()) out.push_back(v);
+    } else if (!p.Get(key).empty()) {
+      out.push_back(p.Get(key));
+    }
+    return out;
+  };
   Params compose;
   auto min_of = [&p](const std::string& key) {
     double best = -1;
@@ -247,9 +259,10 @@ Machine* State::ComposeForAllocate(const Params& p) {
     if (!not_tags.empty() && std::all_of(not_tags.begin(), not_tags.end(),
                                          [&](const std::string& t) { return has(host.tags, t); }))
       continue;
-    if (p.Has("pod") && !has(p.GetAll("pod"), host.name)) continue;
-    if (p.Has("pod_type") && !has(p.GetAll("pod_type"), host.type)) continue;
-    if (has(p.GetAll("not_pod"), host.name) || has(p.GetAll("not_pod_type"), host.type)) continue;
+    if (!pod_values("pod").empty() && !has(pod_values("pod"), host.name)) continue;
+    if (!pod_values("pod_type").empty() && !has(pod_values("pod_type"), host.type)) continue;
+    if (has(pod_values("not_pod"), host.name) || has(pod_values("not_pod_type"), host.type))
+      continue;
     try {
       return &ComposeLocked(host, compose, true);
     } catch (const ApiError&) {

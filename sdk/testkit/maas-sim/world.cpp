@@ -76,6 +76,7 @@ int StatusFromShortLabel(const std::string& label) {
 World::World(Inventory inv, Timings t, uint64_t seed)
     : user(inv.user),
       allocate_composes(inv.allocate_composes),
+      pod_constraints_pods_only(inv.pod_constraints_pods_only),
       timings(t),
       rng_state_(seed * 0x9E3779B97F4A7C15ull + 0x1234567ull) {
   for (auto& z : inv.zones) zones[z.id] = z;

@@ -34,6 +34,7 @@ class World {
 
   std::string user;
   bool allocate_composes = true;
+  bool pod_constraints_pods_only = false;  // see Inventory
   Timings timings;
   std::map<int, Zone> zones;
   std::map<int, Pool> pools;
