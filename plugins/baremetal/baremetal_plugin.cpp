@@ -29,6 +29,12 @@ bool terminallyFailed(const json::Value& status) {
           reason->asString() == reason::kMachineReleased);
 }
 
+std::string reasonOf(const json::Value& status) {
+  const json::Value* c = common::findCondition(status, common::kMachineDeployed);
+  const json::Value* reason = c == nullptr ? nullptr : c->find("reason");
+  return reason != nullptr && reason->isString() ? reason->asString() : std::string();
+}
+
 long long nowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -103,10 +109,19 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
     return driver_.unexpectedlyReleased(cur, recorded);
   }
 
-  // Nothing recorded: a crash may have lost the record, so adopt what MAAS says we hold.
+  // Nothing recorded: a crash may have lost the record, so adopt what MAAS says we hold. A VM
+  // (allocate gave one and we died before giving it back) is released, never adopted.
   std::vector<const MaasMachineView*> live;
   for (const auto& m : held) {
-    if (!m.beingReleased()) live.push_back(&m);
+    if (m.beingReleased()) continue;
+    if (common::inVmHost(m)) {
+      host.warn("releasing VM " + m.systemId + " in VM host " + m.podName + " held by " +
+                owner.uid + ": bare-metal mode takes physical machines only");
+      common::release(maas, m.systemId, "maasprov: bare-metal mode takes no VM");
+      ++releases_;
+      continue;
+    }
+    live.push_back(&m);
   }
   if (!live.empty()) {
     const MaasMachineView& mine = *live.front();
@@ -127,16 +142,29 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
     return waitForBackoff(notBefore - nowSeconds());
   }
 
-  common::AllocateResult a = common::allocate(maas, spec.constraints, owner.uid);
+  common::AllocateResult a = allocatePhysical(maas, spec.constraints, owner.uid, cur);
   if (!a.machine) {
     ++noMatch_;
-    std::string message = "no MAAS machine is available for this spec: " + a.noMatch;
+    const bool pinned = !spec.constraints.systemId.empty();
+    std::string message;
+    if (a.releasedVm && pinned) {
+      message = "spec.systemID names VM " + a.releasedVm->hostname + " in VM host " +
+                a.releasedVm->podName + " (released it); bare-metal mode takes physical " +
+                "machines only";
+    } else if (a.releasedVm) {
+      message = "MAAS offered VM " + a.releasedVm->hostname + " in VM host " +
+                a.releasedVm->podName + " (released it at once): no bare-metal machine matches " +
+                common::describeConstraints(spec.constraints);
+    } else {
+      message = "no MAAS machine is available for this spec: " + a.noMatch;
+    }
     json::Value status = driver_.withDeployedCondition(
         cur, {common::kMachineDeployed, common::kConditionFalse, reason::kWaitingForMachine,
               message, common::kSeverityWarning});
-    throw PluginError(ErrorType::InsufficientResources, message)
+    throw PluginError(
+        pinned && a.releasedVm ? ErrorType::InvalidSpec : ErrorType::InsufficientResources, message)
         .retryable(true)
-        .requeueAfterSeconds(settings_.noMatchRetrySeconds)
+        .requeueAfterSeconds(pinned && a.releasedVm ? 300 : settings_.noMatchRetrySeconds)
         .status(std::move(status));
   }
   ++allocations_;
@@ -147,6 +175,36 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
   host.checkpoint(record);
   host.info("allocated MAAS machine " + a.machine->systemId + " (" + a.machine->hostname + ")");
   return driver_.drive(target, *a.machine);
+}
+
+common::AllocateResult BareMetalPlugin::allocatePhysical(const MaasClient& maas,
+                                                         const common::AllocateConstraints& c,
+                                                         const std::string& uid,
+                                                         const json::Value& cur) {
+  // MAAS's own pick first (one request): it is bare metal unless a cheaper Ready VM matched or
+  // nothing did and MAAS composed one. Once waiting for a machine, skip it: each such allocate
+  // would compose (and we decompose) a VM again.
+  const bool waiting = reasonOf(cur) == reason::kWaitingForMachine;
+  common::AllocateResult first;
+  if (!waiting || !c.systemId.empty()) {
+    first = common::allocate(maas, c, uid);
+    if (first.releasedVm) ++releases_;
+    if (first.machine || !c.systemId.empty() || (!first.releasedVm && !waiting)) return first;
+  }
+  // Pin bare metal ourselves: with system_id MAAS never composes. A candidate taken meanwhile
+  // answers 409; try the next few.
+  std::vector<std::string> candidates = common::readyBareMetal(maas, c);
+  for (size_t i = 0; i < candidates.size() && i < kPinAttempts; ++i) {
+    common::AllocateConstraints pin = c;
+    pin.systemId = candidates[i];
+    common::AllocateResult a = common::allocate(maas, pin, uid);
+    if (a.machine) return a;
+  }
+  common::AllocateResult none;
+  none.releasedVm = std::move(first.releasedVm);
+  none.noMatch = "No available bare-metal machine matches " + common::describeConstraints(c) +
+                 (candidates.empty() ? "" : " (every candidate was taken meanwhile)");
+  return none;
 }
 
 RemoveResult BareMetalPlugin::remove(const Request& req, Host& host) {

@@ -11,9 +11,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "deployment.hpp"
 #include "maasprov/plugin.hpp"
+#include "machine_ops.hpp"
 #include "settings.hpp"
 
 namespace maasprov::baremetal {
@@ -29,6 +31,13 @@ class BareMetalPlugin {
  private:
   Result waitForBootstrapData(const Request& req) const;
   Result waitForBackoff(long long secondsLeft) const;
+  // A physical machine for c, or none: MAAS's pick unless it is a VM (released at once), then
+  // a pinned Ready bare-metal one. Never composes once the status says WaitingForMachine.
+  common::AllocateResult allocatePhysical(const MaasClient& maas,
+                                          const common::AllocateConstraints& c,
+                                          const std::string& uid, const json::Value& cur);
+
+  static constexpr size_t kPinAttempts = 3;  // candidates tried when others take them first
 
   Settings settings_;
   common::DeploymentDriver driver_;

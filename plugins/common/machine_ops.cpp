@@ -1,5 +1,8 @@
 #include "machine_ops.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "maasprov/error.hpp"
 
 namespace maasprov::common {
@@ -58,14 +61,55 @@ Params allocateParams(const AllocateConstraints& c, const std::string& agentName
   if (!c.zone.empty()) p.emplace_back("zone", c.zone);
   if (!c.pool.empty()) p.emplace_back("pool", c.pool);
   if (!c.systemId.empty()) p.emplace_back("system_id", c.systemId);
-  if (c.bareMetalOnly) {
-    // By type, not by name: it covers every VM host, including one added a moment ago, without
-    // listing vm-hosts/ before each allocate (docs/plugins/baremetal.md).
-    p.emplace_back("not_pod_type", "lxd");
-    p.emplace_back("not_pod_type", "virsh");
-  }
   p.emplace_back("agent_name", agentName);
   return p;
+}
+
+std::string describeConstraints(const AllocateConstraints& c) {
+  std::string out =
+      "cpu_count=" + std::to_string(c.minCPU) + " mem=" + std::to_string(c.minMemoryMB);
+  if (!c.tags.empty()) {
+    out += " tags=";
+    for (size_t i = 0; i < c.tags.size(); ++i) out += (i ? "," : "") + c.tags[i];
+  }
+  if (!c.zone.empty()) out += " zone=" + c.zone;
+  if (!c.pool.empty()) out += " pool=" + c.pool;
+  if (!c.systemId.empty()) out += " system_id=" + c.systemId;
+  return out;
+}
+
+std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c) {
+  Params p = {{"status", "ready"}};
+  for (auto& kv : allocateParams(c, "")) {
+    if (kv.first != "agent_name") p.push_back(std::move(kv));
+  }
+  MaasResponse r = maas.get("machines/", p);
+  r.expectOk();
+  json::Value list = r.json();
+  if (!list.isArray()) {
+    throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
+                                                json::typeName(list.type()) + ", not a list");
+  }
+  std::vector<std::pair<double, std::string>> found;
+  for (const auto& m : list.asArray()) {
+    MaasMachineView v = MaasMachineView::fromJson(m);
+    const json::Value* owner = m.find("owner");
+    const json::Value* locked = m.find("locked");
+    if (inVmHost(v) || !v.is(machine_state::kReady) || (owner != nullptr && owner->isString()) ||
+        (locked != nullptr && locked->isBool() && locked->asBool())) {
+      continue;
+    }
+    const json::Value* cores = m.find("cpu_count");
+    const json::Value* memory = m.find("memory");
+    double cost = (cores != nullptr && cores->isNumber() ? cores->asDouble() : 0) +
+                  (memory != nullptr && memory->isNumber() ? memory->asDouble() / 1024.0 : 0);
+    found.emplace_back(cost, v.systemId);
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
 }
 
 AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
@@ -75,11 +119,21 @@ AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
   MaasResponse r = maas.post("machines/", "allocate", allocateParams(c, agentName), false);
   AllocateResult out;
   if (r.ok()) {
-    out.machine = MaasMachineView::fromJson(r.json());
+    MaasMachineView m = MaasMachineView::fromJson(r.json());
+    if (c.bareMetalOnly && inVmHost(m)) {
+      // MAAS has no "physical only" allocate parameter; give the VM straight back.
+      release(maas, m.systemId,
+              "maasprov: bare-metal allocation got VM " + m.hostname + " in VM host " + m.podName +
+                  "; giving it back");
+      out.releasedVm = std::move(m);
+      return out;
+    }
+    out.machine = std::move(m);
     return out;
   }
   if (r.status == 409 && (r.body.find("No available machine") != std::string::npos ||
-                          r.body.find("No machine available") != std::string::npos)) {
+                          r.body.find("No machine available") != std::string::npos ||
+                          r.body.find("No machine with system ID") != std::string::npos)) {
     out.noMatch = excerpt(r.body);
     return out;
   }

@@ -29,20 +29,40 @@ std::vector<MaasMachineView> listHeld(const MaasClient& maas, const std::string&
 const json::Value* observedMachine(const Request& req, const std::string& systemId);
 
 // The form of POST machines/?op=allocate: cpu_count, mem, one "tags" per tag, zone, pool,
-// system_id, agent_name, and with bareMetalOnly not_pod_type=lxd and not_pod_type=virsh (every
-// VM host type MAAS 3.x has: no machine of, and no VM composed on, any VM host).
+// system_id, agent_name. Never pod, not_pod, pod_type or not_pod_type: MAAS 3.2 reads any of them
+// as "only machines inside a VM host" (filter_by_pod_or_pod_type), so they cannot ask for bare
+// metal (docs/plugins/baremetal.md).
 Params allocateParams(const AllocateConstraints& c, const std::string& agentName);
 
 struct AllocateResult {
-  std::optional<MaasMachineView> machine;  // allocated, carrying agent_name
-  std::string noMatch;                     // MAAS's 409 text when nothing matched
+  std::optional<MaasMachineView> machine;     // allocated, carrying agent_name
+  std::string noMatch;                        // MAAS's 409 text when nothing matched
+  std::optional<MaasMachineView> releasedVm;  // bareMetalOnly: the VM MAAS gave, released at once
 };
 
 // Allocates with every constraint, one request. A 400 naming a
 // constraint (unknown tag, zone, pool) throws InvalidSpec naming the spec field; it stays
 // retryable (with a long requeue) because an operator may create the tag or zone in MAAS.
+// With c.bareMetalOnly a machine inside a VM host (MAAS picked a cheaper VM, or composed one
+// because nothing else matched) is released before returning (a composed one is decomposed by
+// that) and reported in releasedVm, never in machine. If that release fails the error is thrown
+// and the VM stays held under agentName, where the next lookup finds and releases it.
 AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
                         const std::string& agentName);
+
+// Ready, unlocked machines outside any VM host that match c's cpu_count, mem, tags, zone and
+// pool (GET machines/?status=ready&...), cheapest first by MAAS's allocation cost (cpu_count +
+// memory/1024), as system_ids. One read. Pinning one of them with system_id lets allocate take
+// bare metal without MAAS ever composing (it composes only without system_id).
+std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c);
+
+// "cpu_count=2 mem=4096 tags=a,b zone=z pool=p": the constraints as sent, for messages.
+std::string describeConstraints(const AllocateConstraints& c);
+
+// True for a machine inside a VM host (MAAS's "pod" is not null).
+inline bool inVmHost(const MaasMachineView& m) {
+  return !m.podName.empty();
+}
 
 // Sets the owner's workload annotations on the machine.
 void annotate(const MaasClient& maas, const std::string& systemId, const Owner& owner);

@@ -80,18 +80,26 @@ TEST_F(BareMetalTest, PinnedSystemIdTakesThatMachine) {
 }
 
 TEST_F(BareMetalTest, NeverTakesAVmEvenWhenOnlyAVmMatches) {
-  // A Ready VM in zone "default", where no bare-metal machine lives.
+  // A Ready VM in zone "default", where no bare-metal machine lives: MAAS's allocate gives it.
   auto hosts = sim_.api("GET", "vm-hosts/").array();
   std::string hostId = std::to_string(hosts->getObject(0)->getValue<int>("id"));
   auto composed = sim_.api("POST", "vm-hosts/" + hostId + "/?op=compose",
                            {{"cores", "1"}, {"memory", "1024"}, {"skip_commissioning", "true"}});
   ASSERT_EQ(composed.status, 200) << composed.body;
+  const std::string vm = composed.object()->getValue<std::string>("system_id");
   auto m = machineObject("no-vm", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
       "failureDomain": "default"})");
   auto out = plugin_.reconcile(m, call_);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error->type, plugin::ErrorType::InsufficientResources);
+  EXPECT_TRUE(out.error->retryable);
+  EXPECT_NE(out.error->message.find("MAAS offered VM"), std::string::npos) << out.error->message;
+  EXPECT_NE(out.error->message.find("in VM host lxd-1"), std::string::npos) << out.error->message;
+  EXPECT_EQ(sim_.count("POST machines/{id} op=deploy"), 0);
+  // Given back: once released it is Ready and nobody's again (not ours to delete).
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
   EXPECT_TRUE(sim_.heldBy("uid-no-vm").empty());
+  EXPECT_EQ(sim_.machine(vm)->getValue<std::string>("status_name"), "Ready");
 }
 
 TEST_F(BareMetalTest, NoMatchingMachineIsAWaitingConditionNotACrash) {
@@ -373,7 +381,7 @@ TEST_F(BareMetalTest, AMachineFromAllocateToDeployedCostsFourRequestsWithThePoll
   }
   ASSERT_TRUE(done) << toText(m);
   // GET machines?agent_name= (nothing recorded: the crash-safe lookup), allocate, annotate,
-  // deploy. No GET vm-hosts/ (not_pod_type covers every VM host). Was 6.07 per machine.
+  // deploy. No GET vm-hosts/, no list of Ready machines: MAAS's pick was bare metal. Was 6.07.
   const int plugin = sim_.total() - sim_.count("GET machines/{id}");
   EXPECT_EQ(plugin, 4) << toText(sim_.counters());
   EXPECT_EQ(sim_.count("GET vm-hosts"), 0);
@@ -438,6 +446,120 @@ TEST_F(BareMetalTest, ANonObjectObservedIsASpecErrorNamingTheField) {
   // null is "absent", as for userData.
   out = plugin_.reconcileDocument(R"({"object": )" + toText(m) + R"(, "observed": null})");
   EXPECT_TRUE(out.ok()) << out.error->message;
+}
+
+// Bare metal beside LXD VM hosts on a MAAS that reads pod constraints as "VMs only".
+class BareMetalVmHostsTest : public ::testing::Test {
+ protected:
+  BareMetalVmHostsTest()
+      : sim_(kVmHostsInventory), plugin_("baremetal", sim_.client(), kFastConfig) {
+    call_.cluster = clusterObject();
+    call_.userData = kUserData;
+  }
+
+  static JsonObject spec(const std::string& name, int cpu) {
+    return machineObject(name, R"({"minCPU": )" + std::to_string(cpu) +
+                                   R"(, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  }
+  // Machines inside a VM host, whoever holds them.
+  int vmCount() {
+    JsonArray machines = sim_.state()->getArray("machines");
+    int n = 0;
+    for (size_t i = 0; i < machines->size(); ++i)
+      if (!machines->getObject(static_cast<unsigned>(i))->isNull("pod")) ++n;
+    return n;
+  }
+  int usedCores() {
+    JsonArray hosts = sim_.state()->getArray("vm_hosts");
+    int n = 0;
+    for (size_t i = 0; i < hosts->size(); ++i)
+      n += hosts->getObject(static_cast<unsigned>(i))->getObject("used")->getValue<int>("cores");
+    return n;
+  }
+  std::string heldHostname(const std::string& uid) {
+    auto held = sim_.heldBy(uid);
+    return held.size() == 1 ? held[0]->getValue<std::string>("hostname") : "";
+  }
+
+  SimMaas sim_;
+  LoadedPlugin plugin_;
+  LoadedPlugin::Call call_;
+};
+
+TEST_F(BareMetalVmHostsTest, PhysicalMachinesFirstThenAClearErrorAndNoLeftoverVm) {
+  auto a = spec("w-a", 2), b = spec("w-b", 2), c = spec("w-c", 2);
+  ASSERT_TRUE(plugin_.reconcile(a, call_).ok());
+  ASSERT_TRUE(plugin_.reconcile(b, call_).ok());
+  EXPECT_EQ(heldHostname("uid-w-a").rfind("metal-", 0), 0u);
+  EXPECT_EQ(heldHostname("uid-w-b").rfind("metal-", 0), 0u);
+  EXPECT_NE(heldHostname("uid-w-a"), heldHostname("uid-w-b"));
+  // Out of bare metal: MAAS composes a VM for the third; the plugin gives it straight back.
+  auto out = plugin_.reconcile(c, call_);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error->type, plugin::ErrorType::InsufficientResources);
+  EXPECT_TRUE(out.error->retryable);
+  EXPECT_GT(out.error->requeueAfter.count(), 0);
+  EXPECT_NE(out.error->message.find("MAAS offered VM"), std::string::npos) << out.error->message;
+  EXPECT_NE(out.error->message.find("in VM host lxd-a"), std::string::npos) << out.error->message;
+  EXPECT_NE(out.error->message.find("no bare-metal machine matches cpu_count=2"), std::string::npos)
+      << out.error->message;
+  auto cond = condition(c->getObject("status"), "MachineDeployed");
+  ASSERT_TRUE(cond);
+  EXPECT_EQ(cond->getValue<std::string>("reason"), "WaitingForMachine");
+  EXPECT_EQ(sim_.count("POST machines/{id} op=deploy"), 2);
+  // The composed VM is decomposed by the release: nothing left in MAAS, nothing held by us.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(vmCount(), 0) << toText(sim_.state());
+  EXPECT_EQ(usedCores(), 0);
+  EXPECT_TRUE(sim_.heldBy("uid-w-c").empty());
+  // While waiting, retries pin bare metal from a list and never make MAAS compose again.
+  const int allocates = sim_.count("POST machines op=allocate");
+  ASSERT_FALSE(plugin_.reconcile(c, call_).ok());
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), allocates);
+  EXPECT_EQ(vmCount(), 0);
+  // A physical machine freed by deleting w-a goes to w-c.
+  const std::string freed = heldHostname("uid-w-a");
+  ASSERT_TRUE(plugin_.remove(a, call_).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(plugin_.reconcile(c, call_).ok());
+  EXPECT_EQ(heldHostname("uid-w-c"), freed);
+  EXPECT_EQ(vmCount(), 0);
+}
+
+TEST_F(BareMetalVmHostsTest, ACheaperReadyVmIsGivenBackAndBareMetalPinnedInstead) {
+  // MAAS's cost order prefers this 1-core VM over the 8-core machines.
+  auto vm = sim_.api("POST", "vm-hosts/1/?op=compose",
+                     {{"cores", "1"}, {"memory", "1024"}, {"skip_commissioning", "true"}});
+  ASSERT_EQ(vm.status, 200) << vm.body;
+  const std::string vmId = vm.object()->getValue<std::string>("system_id");
+  auto m = spec("cheap", 1);
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  // Once the VM's release is through, only the physical machine is held, and recorded.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(heldHostname("uid-cheap").rfind("metal-", 0), 0u);
+  EXPECT_EQ(str(m->getObject("status"), "systemID"), sim_.systemId(heldHostname("uid-cheap")));
+  auto given = sim_.machine(vmId);
+  EXPECT_EQ(given->getValue<std::string>("status_name"), "Ready");
+  EXPECT_EQ(given->getValue<std::string>("agent_name"), "");
+}
+
+TEST_F(BareMetalVmHostsTest, AVmAllocatedJustBeforeACrashIsReleasedNotAdopted) {
+  // As if the plugin died between MAAS's answer (a composed VM) and giving it back.
+  auto r = sim_.api("POST", "machines/?op=allocate",
+                    {{"cpu_count", "32"}, {"mem", "1024"}, {"agent_name", "uid-crashed"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_FALSE(r.object()->isNull("pod"));
+  ASSERT_EQ(vmCount(), 1);
+  auto m = spec("crashed", 2);
+  auto out = plugin_.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_FALSE(str(m->getObject("status"), "systemID").empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(heldHostname("uid-crashed").rfind("metal-", 0), 0u);
+  EXPECT_EQ(vmCount(), 0) << toText(sim_.state());
+  EXPECT_EQ(usedCores(), 0);
+  EXPECT_EQ(sim_.count("POST machines/{id} op=deploy"), 1);
 }
 
 }  // namespace

@@ -46,4 +46,26 @@ vm_hosts:
     storage_pools: [{name: default, size_gb: 200}]
 )";
 
+// Bare metal beside LXD VM hosts, with MAAS 3.2's reading of pod constraints (any of them keeps
+// only VMs): two physical machines in zone-a; two VM hosts with room for big VMs, so allocate
+// composes one whenever no physical machine matches.
+inline constexpr const char* kVmHostsInventory = R"(
+user: admin
+pod_constraints: pods-only
+zones:
+  - {name: zone-a}
+domains:
+  - {name: maas, default: true}
+subnets:
+  - {name: pxe, cidr: 10.0.0.0/24, gateway_ip: 10.0.0.1}
+machines:
+  - {hostname: metal-1, cores: 8, memory: 16384, zone: zone-a}
+  - {hostname: metal-2, cores: 8, memory: 16384, zone: zone-a}
+vm_hosts:
+  - {name: lxd-a, zone: zone-a, cores: 64, memory: 262144, cpu_over_commit_ratio: 4,
+     storage_pools: [{name: default, size_gb: 2000}], bridges: [{name: br0, subnet: pxe}]}
+  - {name: lxd-b, zone: zone-a, cores: 64, memory: 262144, cpu_over_commit_ratio: 4,
+     storage_pools: [{name: default, size_gb: 2000}], bridges: [{name: br0, subnet: pxe}]}
+)";
+
 }  // namespace maasprov::plugins::test
