@@ -29,12 +29,6 @@ bool terminallyFailed(const json::Value& status) {
           reason->asString() == reason::kMachineReleased);
 }
 
-std::string reasonOf(const json::Value& status) {
-  const json::Value* c = common::findCondition(status, common::kMachineDeployed);
-  const json::Value* reason = c == nullptr ? nullptr : c->find("reason");
-  return reason != nullptr && reason->isString() ? reason->asString() : std::string();
-}
-
 long long nowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -142,29 +136,21 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
     return waitForBackoff(notBefore - nowSeconds());
   }
 
-  common::AllocateResult a = allocatePhysical(maas, spec.constraints, owner.uid, cur);
+  common::AllocateResult a = allocatePhysical(maas, spec.constraints, owner.uid);
   if (!a.machine) {
     ++noMatch_;
-    const bool pinned = !spec.constraints.systemId.empty();
-    std::string message;
-    if (a.releasedVm && pinned) {
-      message = "spec.systemID names VM " + a.releasedVm->hostname + " in VM host " +
-                a.releasedVm->podName + " (released it); bare-metal mode takes physical " +
-                "machines only";
-    } else if (a.releasedVm) {
-      message = "MAAS offered VM " + a.releasedVm->hostname + " in VM host " +
-                a.releasedVm->podName + " (released it at once): no bare-metal machine matches " +
-                common::describeConstraints(spec.constraints);
-    } else {
-      message = "no MAAS machine is available for this spec: " + a.noMatch;
-    }
+    const bool vm = a.releasedVm.has_value();
+    const std::string message = vm ? "spec.systemID names VM " + a.releasedVm->hostname +
+                                         " in VM host " + a.releasedVm->podName +
+                                         " (released it); bare-metal mode takes physical " +
+                                         "machines only"
+                                   : "no MAAS machine is available for this spec: " + a.noMatch;
     json::Value status = driver_.withDeployedCondition(
         cur, {common::kMachineDeployed, common::kConditionFalse, reason::kWaitingForMachine,
               message, common::kSeverityWarning});
-    throw PluginError(
-        pinned && a.releasedVm ? ErrorType::InvalidSpec : ErrorType::InsufficientResources, message)
+    throw PluginError(vm ? ErrorType::InvalidSpec : ErrorType::InsufficientResources, message)
         .retryable(true)
-        .requeueAfterSeconds(pinned && a.releasedVm ? 300 : settings_.noMatchRetrySeconds)
+        .requeueAfterSeconds(vm ? 300 : settings_.noMatchRetrySeconds)
         .status(std::move(status));
   }
   ++allocations_;
@@ -179,31 +165,40 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
 
 common::AllocateResult BareMetalPlugin::allocatePhysical(const MaasClient& maas,
                                                          const common::AllocateConstraints& c,
-                                                         const std::string& uid,
-                                                         const json::Value& cur) {
-  // MAAS's own pick first (one request): it is bare metal unless a cheaper Ready VM matched or
-  // nothing did and MAAS composed one. Once waiting for a machine, skip it: each such allocate
-  // would compose (and we decompose) a VM again.
-  const bool waiting = reasonOf(cur) == reason::kWaitingForMachine;
-  common::AllocateResult first;
-  if (!waiting || !c.systemId.empty()) {
-    first = common::allocate(maas, c, uid);
-    if (first.releasedVm) ++releases_;
-    if (first.machine || !c.systemId.empty() || (!first.releasedVm && !waiting)) return first;
+                                                         const std::string& uid) {
+  // MAAS composes only without system_id, so a pinned spec never makes a VM; a VM it names is
+  // given back by allocate().
+  if (!c.systemId.empty()) {
+    common::AllocateResult a = common::allocate(maas, c, uid);
+    if (a.releasedVm) ++releases_;
+    return a;
   }
-  // Pin bare metal ourselves: with system_id MAAS never composes. A candidate taken meanwhile
-  // answers 409; try the next few.
-  std::vector<std::string> candidates = common::readyBareMetal(maas, c);
-  for (size_t i = 0; i < candidates.size() && i < kPinAttempts; ++i) {
-    common::AllocateConstraints pin = c;
-    pin.systemId = candidates[i];
-    common::AllocateResult a = common::allocate(maas, pin, uid);
-    if (a.machine) return a;
+  // Otherwise we choose the bare metal and pin it. MAAS's own pick could be a VM: one it
+  // composes, or a Ready one the LXD plugin composed and is about to allocate (taking that one
+  // even briefly makes the LXD machine fail as released).
+  size_t listed = 0;
+  for (int round = 0; round < kListRounds; ++round) {
+    const std::vector<std::string> candidates = common::readyBareMetal(maas, c, uid);
+    listed += candidates.size();
+    for (size_t i = 0; i < candidates.size() && i < kPinAttempts; ++i) {
+      common::AllocateConstraints pin = c;
+      pin.systemId = candidates[i];
+      common::AllocateResult a = common::allocate(maas, pin, uid);  // 409 if taken meanwhile
+      if (a.releasedVm) ++releases_;
+      if (a.machine) return a;
+    }
+    if (candidates.empty()) break;
+  }
+  if (listed > 0) {
+    // Machines exist but concurrent allocations won each one we tried: not a shortage.
+    throw PluginError(ErrorType::Transient, "every Ready bare-metal machine tried for " +
+                                                common::describeConstraints(c) +
+                                                " was allocated by someone else meanwhile")
+        .retryable(true)
+        .requeueAfterSeconds(1);
   }
   common::AllocateResult none;
-  none.releasedVm = std::move(first.releasedVm);
-  none.noMatch = "No available bare-metal machine matches " + common::describeConstraints(c) +
-                 (candidates.empty() ? "" : " (every candidate was taken meanwhile)");
+  none.noMatch = "No available bare-metal machine matches " + common::describeConstraints(c);
   return none;
 }
 

@@ -31,13 +31,14 @@ class BareMetalPlugin {
  private:
   Result waitForBootstrapData(const Request& req) const;
   Result waitForBackoff(long long secondsLeft) const;
-  // A physical machine for c, or none: MAAS's pick unless it is a VM (released at once), then
-  // a pinned Ready bare-metal one. Never composes once the status says WaitingForMachine.
+  // A physical machine for c, allocated under uid, or none: Ready bare metal listed with c's
+  // constraints and pinned by system_id, so MAAS never hands over or composes a VM.
   common::AllocateResult allocatePhysical(const MaasClient& maas,
                                           const common::AllocateConstraints& c,
-                                          const std::string& uid, const json::Value& cur);
+                                          const std::string& uid);
 
-  static constexpr size_t kPinAttempts = 3;  // candidates tried when others take them first
+  static constexpr size_t kPinAttempts = 5;  // candidates tried per list (others take some first)
+  static constexpr int kListRounds = 2;      // lists read before reporting no match
 
   Settings settings_;
   common::DeploymentDriver driver_;

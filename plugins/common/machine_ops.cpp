@@ -1,6 +1,7 @@
 #include "machine_ops.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "maasprov/error.hpp"
@@ -25,6 +26,28 @@ std::string specFieldFor(const std::string& key) {
   if (key == "cpu_count") return "spec.minCPU";
   if (key == "mem") return "spec.minMemory";
   return "allocate constraint " + key;
+}
+
+// A 400 from allocate or the machine list names the constraints MAAS refused:
+// {"tags": ["No such tag(s): 'x'."]}. InvalidSpec naming the spec field, retryable after 300 s
+// because an operator may create the tag, zone or pool.
+[[noreturn]] void throwRefusedConstraints(const MaasResponse& r) {
+  std::string message;
+  try {
+    json::Value errors = json::parse(r.body);
+    if (errors.isObject()) {
+      for (const auto& [key, value] : errors.asObject()) {
+        std::string text =
+            value.isArray() && !value.asArray().empty() && value.asArray()[0].isString()
+                ? value.asArray()[0].asString()
+                : value.dump();
+        message += (message.empty() ? "" : "; ") + specFieldFor(key) + ": MAAS refused it: " + text;
+      }
+    }
+  } catch (const json::ParseError&) {
+  }
+  if (message.empty()) message = "MAAS refused " + r.what + ": " + excerpt(r.body);
+  throw PluginError(ErrorType::InvalidSpec, message).retryable(true).requeueAfterSeconds(300);
 }
 
 std::string machinePath(const std::string& systemId) {
@@ -78,19 +101,26 @@ std::string describeConstraints(const AllocateConstraints& c) {
   return out;
 }
 
-std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c) {
+std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c,
+                                        const std::string& spreadKey) {
   Params p = {{"status", "ready"}};
   for (auto& kv : allocateParams(c, "")) {
     if (kv.first != "agent_name") p.push_back(std::move(kv));
   }
   MaasResponse r = maas.get("machines/", p);
+  if (r.status == 400) throwRefusedConstraints(r);
   r.expectOk();
   json::Value list = r.json();
   if (!list.isArray()) {
     throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
                                                 json::typeName(list.type()) + ", not a list");
   }
-  std::vector<std::pair<double, std::string>> found;
+  struct Candidate {
+    double cost;
+    size_t spread;
+    std::string systemId;
+  };
+  std::vector<Candidate> found;
   for (const auto& m : list.asArray()) {
     MaasMachineView v = MaasMachineView::fromJson(m);
     const json::Value* owner = m.find("owner");
@@ -103,12 +133,13 @@ std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateCo
     const json::Value* memory = m.find("memory");
     double cost = (cores != nullptr && cores->isNumber() ? cores->asDouble() : 0) +
                   (memory != nullptr && memory->isNumber() ? memory->asDouble() / 1024.0 : 0);
-    found.emplace_back(cost, v.systemId);
+    found.push_back({cost, std::hash<std::string>{}(spreadKey + "/" + v.systemId), v.systemId});
   }
-  std::stable_sort(found.begin(), found.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
+    return a.cost != b.cost ? a.cost < b.cost : a.spread < b.spread;
+  });
   std::vector<std::string> out;
-  for (auto& f : found) out.push_back(std::move(f.second));
+  for (auto& f : found) out.push_back(std::move(f.systemId));
   return out;
 }
 
@@ -137,26 +168,7 @@ AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
     out.noMatch = excerpt(r.body);
     return out;
   }
-  if (r.status == 400) {
-    // MAAS names the offending constraint: {"tags": ["No such tag(s): 'x'."]}.
-    std::string message;
-    try {
-      json::Value errors = json::parse(r.body);
-      if (errors.isObject()) {
-        for (const auto& [key, value] : errors.asObject()) {
-          std::string text =
-              value.isArray() && !value.asArray().empty() && value.asArray()[0].isString()
-                  ? value.asArray()[0].asString()
-                  : value.dump();
-          message +=
-              (message.empty() ? "" : "; ") + specFieldFor(key) + ": MAAS refused it: " + text;
-        }
-      }
-    } catch (const json::ParseError&) {
-    }
-    if (message.empty()) message = "MAAS refused the allocation: " + excerpt(r.body);
-    throw PluginError(ErrorType::InvalidSpec, message).retryable(true).requeueAfterSeconds(300);
-  }
+  if (r.status == 400) throwRefusedConstraints(r);
   r.expectOk();  // throws Transient naming the call and status
   return out;
 }

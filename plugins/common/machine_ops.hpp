@@ -50,11 +50,14 @@ struct AllocateResult {
 AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
                         const std::string& agentName);
 
-// Ready, unlocked machines outside any VM host that match c's cpu_count, mem, tags, zone and
-// pool (GET machines/?status=ready&...), cheapest first by MAAS's allocation cost (cpu_count +
-// memory/1024), as system_ids. One read. Pinning one of them with system_id lets allocate take
-// bare metal without MAAS ever composing (it composes only without system_id).
-std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c);
+// Ready, unowned, unlocked machines outside any VM host that match c's cpu_count, mem, tags,
+// zone and pool (GET machines/?status=ready&...), cheapest first by MAAS's allocation cost
+// (cpu_count + memory/1024), as system_ids; equal costs in an order derived from spreadKey, so
+// concurrent callers with different keys try different machines first. One read; a 400 throws
+// InvalidSpec as allocate does. Pinning one with system_id takes bare metal without MAAS ever
+// composing (it composes only without system_id) or handing over a VM.
+std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c,
+                                        const std::string& spreadKey);
 
 // "cpu_count=2 mem=4096 tags=a,b zone=z pool=p": the constraints as sent, for messages.
 std::string describeConstraints(const AllocateConstraints& c);
