@@ -20,8 +20,11 @@ namespace {
 
 // Crash report: a plugin that crashes takes the daemon with it (it is code in our process), so
 // the least the host can do is say which plugin was running. Calls register in a fixed table
-// readable without locks or allocation; a fatal-signal handler prints the table to stderr and
-// hands the signal on to the previous disposition (default, or a sanitizer's).
+// readable without locks or allocation; a fatal-signal handler prints the table to stderr once
+// and lets the signal kill the process with its own number (a core dump, and systemd's
+// Restart=on-failure, see SIGSEGV). It is handed to the previous handler only under a
+// sanitizer, whose report is worth having: other handlers installed before ours (Poco's turns
+// every fatal signal into abort()) would only disguise the cause and print the report twice.
 struct InFlightSlot {
   std::atomic<bool> used{false};
   std::atomic<bool> ready{false};
@@ -30,6 +33,19 @@ struct InFlightSlot {
 std::array<InFlightSlot, 128> g_inFlight;
 constexpr std::array<int, 5> kFatalSignals = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 std::array<struct sigaction, kFatalSignals.size()> g_previous{};
+std::atomic<bool> g_reported{false};
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kChainToPrevious = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kChainToPrevious = true;
+#else
+constexpr bool kChainToPrevious = false;
+#endif
+#else
+constexpr bool kChainToPrevious = false;
+#endif
 
 void writeAll(const char* text) {
   size_t left = std::strlen(text);
@@ -42,16 +58,26 @@ void writeAll(const char* text) {
 }
 
 extern "C" void onFatalSignal(int sig) {
-  bool any = false;
-  for (auto& slot : g_inFlight) {
-    if (!slot.ready.load()) continue;
-    writeAll(any ? "; " : "maasprovd: fatal signal during plugin call: ");
-    writeAll(slot.text);
-    any = true;
+  if (!g_reported.exchange(true)) {
+    bool any = false;
+    for (auto& slot : g_inFlight) {
+      if (!slot.ready.load()) continue;
+      writeAll(any ? "; " : "maasprovd: fatal signal during plugin call: ");
+      writeAll(slot.text);
+      any = true;
+    }
+    if (any) writeAll("\n");
   }
-  if (any) writeAll("\n");
   for (size_t i = 0; i < kFatalSignals.size(); ++i) {
-    if (kFatalSignals[i] == sig) ::sigaction(sig, &g_previous[i], nullptr);
+    if (kFatalSignals[i] != sig) continue;
+    if (kChainToPrevious) {
+      ::sigaction(sig, &g_previous[i], nullptr);
+    } else {
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      sigemptyset(&dfl.sa_mask);
+      ::sigaction(sig, &dfl, nullptr);
+    }
   }
   ::raise(sig);  // a real fault would also repeat on return; raise covers raise()/abort()
 }
