@@ -21,7 +21,9 @@ struct AllocateConstraints {
   std::string zone;               // zone       (spec.failureDomain)
   std::string pool;               // pool       (spec.resourcePool)
   std::string systemId;           // system_id  (spec.systemID: pin this machine)
-  bool bareMetalOnly = true;      // never a VM: not_pod_type lxd and virsh
+  // Never a VM: only machines MAAS lists with "pod": null are allocated (pinned by system_id,
+  // so MAAS never composes), and a VM handed back anyway is released (docs/plugins/baremetal.md).
+  bool bareMetalOnly = true;
 };
 
 struct MachineSpec {
