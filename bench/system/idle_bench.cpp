@@ -81,8 +81,7 @@ int run(const Options& o) {
 
   // The daemon under test: shipped defaults (plus --set overrides), same store, fresh process.
   std::cout << "restarting maasprovd with the shipped defaults..." << std::endl;
-  std::map<std::string, std::string> defaults = {{"controller.workers", "4"},
-                                                 {"controller.poll_interval", "10s"}};
+  std::map<std::string, std::string> defaults;  // nothing set: the daemon's own defaults
   for (const auto& [k, v] : o.daemon()) defaults[k] = v;
   stack.resetSimCounters();
   auto tStart = Clock::now();
