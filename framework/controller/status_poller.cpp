@@ -198,9 +198,9 @@ void StatusPoller::start() {
       // Woken early by track() when a machine falls due sooner; the loop works out the rest.
       wake_.wait_until(lock, next);
       if (stopping_) break;
-      // Everything due now or within half the shortest interval goes in this round: machines
-      // that fall due together share list calls.
-      const auto horizon = Clock::now() + options_.minInterval / 2;
+      // Everything due now or within the shortest interval goes in this round: machines that
+      // fall due about together share list calls, and looking a little early costs nothing.
+      const auto horizon = Clock::now() + options_.minInterval;
       std::vector<std::pair<std::string, Entry>> due;
       for (const auto& kv : entries_) {
         if (kv.second.due <= horizon) due.push_back(kv);
