@@ -77,9 +77,10 @@ struct LxdPlugin::Call {
 
 LxdPlugin::LxdPlugin(const json::Value& config)
     : settings_(Settings::fromConfig(config)),
-      driver_(withDiscard(settings_.deploy, [this](const MaasClient& maas, const std::string& id) {
-        decompose(maas, id);
-      })) {}
+      driver_(withDiscard(
+          settings_.deploy,
+          [this](const MaasClient& maas, const std::string& id) { decompose(maas, id); })),
+      backing_(std::chrono::milliseconds(settings_.backingMachineCacheMillis)) {}
 
 Result LxdPlugin::reconcile(const Request& req, Host& host) {
   Call c{req,
@@ -234,7 +235,8 @@ Result LxdPlugin::composeNew(const Call& c) {
   std::vector<VmHostInfo> hosts;
   try {
     hosts = qualifyingHosts(c.maas, {c.lxd, c.spec.constraints, clusterZones},
-                            {settings_.unschedulableTags, settings_.profileTagPrefix}, projects_);
+                            {settings_.unschedulableTags, settings_.profileTagPrefix}, projects_,
+                            backing_);
   } catch (PlacementError& e) {
     fail(e, e.reason(), nullptr);
     throw;
@@ -355,6 +357,9 @@ Result LxdPlugin::composeNew(const Call& c) {
   } else {
     ledger_.forget(c.owner.uid);  // nothing was placed
     if (r.status == 404) projects_.forget(info.id);
+    // MAAS refused what the cached machine allowed (host gone or down, interfaces changed):
+    // the retry reads it again, one request per failed compose, which is backed off anyway.
+    backing_.forget(info.hostSystemId);
     PluginError e(r.status == 404 ? ErrorType::HostUnavailable : ErrorType::VMCreationFailed,
                   "MAAS refused to compose " + want + " on " + info.name + " (HTTP " +
                       std::to_string(r.status) + ": " + r.body.substr(0, 300) + ")",
@@ -544,6 +549,7 @@ json::Value LxdPlugin::describe(Host&) {
   d.set("insufficientResources", static_cast<unsigned long long>(insufficient_.load()));
   d.set("reservations", static_cast<unsigned long long>(ledger_.size()));
   d.set("cachedProjects", static_cast<unsigned long long>(projects_.size()));
+  d.set("cachedBackingMachines", static_cast<unsigned long long>(backing_.size()));
   d.set("observedUsed", static_cast<unsigned long long>(observedUsed_.load()));
   return d;
 }

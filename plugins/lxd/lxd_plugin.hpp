@@ -5,10 +5,11 @@
 // See docs/plugins/lxd.md for the behaviour users see.
 //
 // Ownership: the SDK owns the instance; it owns its settings, the reservation ledger, the
-// VM hosts' projects (read once per host), the per-object retry counts and counters.
+// VM hosts' projects (read once per host), their backing machines (read at most once per
+// backingMachineCacheMillis), the per-object retry counts and counters.
 // Thread-safety: reconcile/remove/describe run concurrently for different machines. The ledger
 // serialises host selection with reservation (so concurrent composes never over-commit a host),
-// the project cache and the retry counts are behind mutexes, the counters are atomics;
+// the two caches and the retry counts are behind mutexes, the counters are atomics;
 // everything else is per call.
 #pragma once
 
@@ -64,6 +65,7 @@ class LxdPlugin {
   common::DeploymentDriver driver_;
   Ledger ledger_;
   mutable ProjectCache projects_;  // VM host id -> LXD project (const paths fill it too)
+  BackingMachineCache backing_;    // system_id -> backing machine, shared by composes
   std::mutex retryMu_;
   std::unordered_map<std::string, int64_t> retries_;  // uid -> consecutive retryable errors
   std::atomic<uint64_t> composes_{0};

@@ -64,13 +64,65 @@ std::string unusable(const VmHostInfo& h, const PlacementRules& rules) {
   return {};
 }
 
+// Filters 6 and 7, on the hosts' backing machines. Throws PlacementError.
+std::vector<VmHostInfo> onBackingMachines(std::vector<VmHostInfo> hosts,
+                                          const PlacementRequest& req,
+                                          const PlacementRules& rules) {
+  const LxdSpec& lxd = req.lxd;
+  if (!lxd.bridge.empty() || !lxd.devices.empty()) {
+    std::string seen;
+    for (const auto& h : hosts) {
+      std::string ifs;
+      for (const auto& [n, t] : h.backing.interfaces)
+        ifs += (ifs.empty() ? "" : ", ") + n + " (" + t + ")";
+      seen += (seen.empty() ? "" : "; ") + h.name + ": " + (ifs.empty() ? "none" : ifs);
+    }
+    std::vector<VmHostInfo> in = keep(hosts, [&](const VmHostInfo& h) {
+      if (!lxd.bridge.empty() && !h.hasInterface(lxd.bridge, true)) return false;
+      return std::all_of(lxd.devices.begin(), lxd.devices.end(),
+                         [&h](const std::string& d) { return h.hasInterface(d, false); });
+    });
+    if (in.empty()) {
+      std::string what = !lxd.bridge.empty()
+                             ? "spec.lxdConfig.network.bridge: no VM host matching " +
+                                   placementText(req) + " has bridge \"" + lxd.bridge + "\""
+                             : "spec.lxdConfig.network.devices: no VM host "
+                               "matching " +
+                                   placementText(req) + " has every device of [" +
+                                   joined(lxd.devices) + "]";
+      if (!lxd.bridge.empty() && !lxd.devices.empty())
+        what += " and every device of [" + joined(lxd.devices) + "]";
+      throw PlacementError(
+          ErrorType::InvalidSpec, "BridgeNotFound",
+          what + " (looked at the interfaces of their backing machines: " + seen + ")");
+    }
+    hosts = std::move(in);
+  }
+
+  std::string why;
+  std::vector<VmHostInfo> usable = keep(hosts, [&](const VmHostInfo& h) {
+    std::string u = unusable(h, rules);
+    if (!u.empty()) why += (why.empty() ? "" : "; ") + h.name + ": " + u;
+    return u.empty();
+  });
+  if (usable.empty()) {
+    throw PlacementError(
+        ErrorType::HostUnavailable, "HostUnavailable",
+        "every LXD VM host matching " + placementText(req) + " is unusable now (" + why + ")",
+        hosts.size() == 1 ? hosts.front().name : std::string());
+  }
+  return usable;
+}
+
 }  // namespace
 
 std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementRequest& req,
-                                        const PlacementRules& rules, ProjectCache& projects) {
+                                        const PlacementRules& rules, ProjectCache& projects,
+                                        BackingMachineCache& backing) {
   const LxdSpec& lxd = req.lxd;
   const std::vector<VmHostInfo> listed = listVmHosts(maas);
   projects.retain(listed);
+  backing.retain(listed);
   const std::vector<VmHostInfo> lxdHosts =
       keep(listed, [](const VmHostInfo& h) { return h.type == "lxd"; });
 
@@ -157,50 +209,16 @@ std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementR
     hosts = std::move(in);
   }
 
-  fillBackingMachines(maas, hosts);
-  if (!lxd.bridge.empty() || !lxd.devices.empty()) {
-    std::string seen;
-    for (const auto& h : hosts) {
-      std::string ifs;
-      for (const auto& [n, t] : h.backing.interfaces)
-        ifs += (ifs.empty() ? "" : ", ") + n + " (" + t + ")";
-      seen += (seen.empty() ? "" : "; ") + h.name + ": " + (ifs.empty() ? "none" : ifs);
+  // Placement fails only on backing machines read for it: an operator may have added the
+  // bridge or ended the maintenance since the cached read.
+  if (backing.fill(maas, hosts)) {
+    try {
+      return onBackingMachines(hosts, req, rules);
+    } catch (const PlacementError&) {
+      backing.fill(maas, hosts, true);
     }
-    std::vector<VmHostInfo> in = keep(hosts, [&](const VmHostInfo& h) {
-      if (!lxd.bridge.empty() && !h.hasInterface(lxd.bridge, true)) return false;
-      return std::all_of(lxd.devices.begin(), lxd.devices.end(),
-                         [&h](const std::string& d) { return h.hasInterface(d, false); });
-    });
-    if (in.empty()) {
-      std::string what = !lxd.bridge.empty()
-                             ? "spec.lxdConfig.network.bridge: no VM host matching " +
-                                   placementText(req) + " has bridge \"" + lxd.bridge + "\""
-                             : "spec.lxdConfig.network.devices: no VM host "
-                               "matching " +
-                                   placementText(req) + " has every device of [" +
-                                   joined(lxd.devices) + "]";
-      if (!lxd.bridge.empty() && !lxd.devices.empty())
-        what += " and every device of [" + joined(lxd.devices) + "]";
-      throw PlacementError(
-          ErrorType::InvalidSpec, "BridgeNotFound",
-          what + " (looked at the interfaces of their backing machines: " + seen + ")");
-    }
-    hosts = std::move(in);
   }
-
-  std::string why;
-  std::vector<VmHostInfo> usable = keep(hosts, [&](const VmHostInfo& h) {
-    std::string u = unusable(h, rules);
-    if (!u.empty()) why += (why.empty() ? "" : "; ") + h.name + ": " + u;
-    return u.empty();
-  });
-  if (usable.empty()) {
-    throw PlacementError(
-        ErrorType::HostUnavailable, "HostUnavailable",
-        "every LXD VM host matching " + placementText(req) + " is unusable now (" + why + ")",
-        hosts.size() == 1 ? hosts.front().name : std::string());
-  }
-  return usable;
+  return onBackingMachines(hosts, req, rules);
 }
 
 }  // namespace maasprov::lxd

@@ -15,8 +15,11 @@
 // Capabilities (3-6) are judged before health (7), so a host that is down for maintenance still
 // proves that the project or pool exists: the error is then retryable, not terminal.
 //
-// Ownership: values; borrows the MaasClient and ProjectCache for the call.
-// Thread-safety: stateless itself; ProjectCache is thread-safe.
+// Backing machines (6, 7) may come from the instance's BackingMachineCache (at most its TTL
+// old); a failure of 6 or 7 decided on cached machines is decided again on a fresh read.
+//
+// Ownership: values; borrows the MaasClient and the caches for the call.
+// Thread-safety: stateless itself; ProjectCache and BackingMachineCache are thread-safe.
 #pragma once
 
 #include <string>
@@ -54,9 +57,11 @@ struct PlacementRequest {
 };
 
 // The hosts that may take the VM (backing machines and, with a project, projects filled in).
-// Projects come from `projects` (read from MAAS once per host); the listing also drops hosts
-// MAAS no longer has from it. Throws PlacementError.
+// Projects come from `projects` (read from MAAS once per host), backing machines from `backing`
+// (read at most once per its TTL); the listing (GET vm-hosts/, read on every call: its `used`
+// must be fresh) also drops hosts MAAS no longer has from both. Throws PlacementError.
 std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementRequest& req,
-                                        const PlacementRules& rules, ProjectCache& projects);
+                                        const PlacementRules& rules, ProjectCache& projects,
+                                        BackingMachineCache& backing);
 
 }  // namespace maasprov::lxd

@@ -8,10 +8,19 @@
 namespace maasprov::lxd {
 namespace {
 
-const char* const kKnown[] = {
-    "pollSeconds",          "maxDeployAttempts",     "retryBaseSeconds",      "retryMaxSeconds",
-    "bootstrapWaitSeconds", "backoffInitialSeconds", "backoffCeilingSeconds", "backoffMaxSeconds",
-    "backoffFirstRetries",  "unschedulableTags",     "profileTagPrefix",      "skipCommissioning"};
+const char* const kKnown[] = {"pollSeconds",
+                              "maxDeployAttempts",
+                              "retryBaseSeconds",
+                              "retryMaxSeconds",
+                              "bootstrapWaitSeconds",
+                              "backoffInitialSeconds",
+                              "backoffCeilingSeconds",
+                              "backoffMaxSeconds",
+                              "backoffFirstRetries",
+                              "unschedulableTags",
+                              "profileTagPrefix",
+                              "skipCommissioning",
+                              "backingMachineCacheMillis"};
 
 PluginError bad(const std::string& key, const std::string& expected) {
   return invalidSpec("plugin configuration \"" + key + "\"", expected);
@@ -64,6 +73,16 @@ Settings Settings::fromConfig(const json::Value& config) {
     if (!v->isBool()) throw bad("skipCommissioning", "expected true or false, got " + v->dump());
     s.skipCommissioning = v->asBool();
   }
+  if (const json::Value* v = config.find("backingMachineCacheMillis");
+      v != nullptr && !v->isNull()) {
+    // Capped: a stale read keeps composing on a host drained or down since.
+    constexpr int64_t kMax = 600000;
+    if (!v->isInt() || v->asInt() < 0 || v->asInt() > kMax) {
+      throw bad("backingMachineCacheMillis",
+                "expected an integer from 0 to " + std::to_string(kMax) + ", got " + v->dump());
+    }
+    s.backingMachineCacheMillis = v->asInt();
+  }
   return s;
 }
 
@@ -83,6 +102,7 @@ json::Value Settings::toJson() const {
   out.set("unschedulableTags", tags);
   out.set("profileTagPrefix", profileTagPrefix);
   out.set("skipCommissioning", skipCommissioning);
+  out.set("backingMachineCacheMillis", backingMachineCacheMillis);
   return out;
 }
 

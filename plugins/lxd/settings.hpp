@@ -14,6 +14,8 @@
 //   profileTagPrefix       a VM host advertises LXD profile P with the tag <prefix>P
 //                          ("lxd-profile-")
 //   skipCommissioning      compose with skip_commissioning (false: wait for commissioning)
+//   backingMachineCacheMillis  how long composes reuse a read of the VM hosts' backing machines
+//                          (2000; 0: every compose reads them; at most 600000)
 // Unknown keys are refused, naming the key.
 //
 // Ownership: a value type. Thread-safety: immutable after construction.
@@ -25,6 +27,7 @@
 
 #include "deployment.hpp"
 #include "maasprov/json.hpp"
+#include "vm_hosts.hpp"
 
 namespace maasprov::lxd {
 
@@ -38,6 +41,7 @@ struct Settings {
   std::vector<std::string> unschedulableTags = {"maasprov-maintenance", "maasprov-no-schedule"};
   std::string profileTagPrefix = "lxd-profile-";
   bool skipCommissioning = false;
+  int64_t backingMachineCacheMillis = BackingMachineCache::kTtl.count();
 
   // Throws PluginError (InvalidSpec) naming the offending key.
   static Settings fromConfig(const json::Value& config);

@@ -121,35 +121,33 @@ std::vector<VmHostInfo> listVmHosts(const MaasClient& maas) {
   return out;
 }
 
-void fillBackingMachines(const MaasClient& maas, std::vector<VmHostInfo>& hosts) {
+std::unordered_map<std::string, BackingMachine> readBackingMachines(
+    const MaasClient& maas, const std::vector<std::string>& systemIds) {
   constexpr size_t kBatch = 100;  // keeps the query string short
-  std::vector<VmHostInfo*> pending;
-  for (auto& h : hosts) {
-    if (!h.hostSystemId.empty()) pending.push_back(&h);
-  }
-  for (size_t start = 0; start < pending.size(); start += kBatch) {
+  std::unordered_map<std::string, BackingMachine> out;
+  for (const auto& id : systemIds) out[id].systemId = id;  // known stays false unless listed
+  for (size_t start = 0; start < systemIds.size(); start += kBatch) {
     Params p;
-    size_t end = std::min(pending.size(), start + kBatch);
-    for (size_t i = start; i < end; ++i) p.emplace_back("id", pending[i]->hostSystemId);
+    size_t end = std::min(systemIds.size(), start + kBatch);
+    for (size_t i = start; i < end; ++i) p.emplace_back("id", systemIds[i]);
     json::Value list = listOrThrow(maas.get("machines/", p));
     for (const auto& m : list.asArray()) {
-      std::string sid = stringOf(&m, "system_id");
-      for (size_t i = start; i < end; ++i) {
-        if (pending[i]->hostSystemId != sid) continue;
-        BackingMachine& b = pending[i]->backing;
-        b.known = true;
-        b.systemId = sid;
-        b.statusName = stringOf(&m, "status_name");
-        b.powerState = stringOf(&m, "power_state");
-        b.tags = strings(m.find("tag_names"));
-        if (const json::Value* ifs = m.find("interface_set"); ifs != nullptr && ifs->isArray()) {
-          for (const auto& i : ifs->asArray()) {
-            b.interfaces.emplace_back(stringOf(&i, "name"), stringOf(&i, "type"));
-          }
+      auto it = out.find(stringOf(&m, "system_id"));
+      if (it == out.end()) continue;
+      BackingMachine& b = it->second;
+      b.known = true;
+      b.statusName = stringOf(&m, "status_name");
+      b.powerState = stringOf(&m, "power_state");
+      b.tags = strings(m.find("tag_names"));
+      b.interfaces.clear();
+      if (const json::Value* ifs = m.find("interface_set"); ifs != nullptr && ifs->isArray()) {
+        for (const auto& i : ifs->asArray()) {
+          b.interfaces.emplace_back(stringOf(&i, "name"), stringOf(&i, "type"));
         }
       }
     }
   }
+  return out;
 }
 
 void fillProject(const MaasClient& maas, VmHostInfo& host) {
@@ -205,6 +203,107 @@ void ProjectCache::forget(int hostId) {
 size_t ProjectCache::size() const {
   std::lock_guard lock(mu_);
   return projects_.size();
+}
+
+bool BackingMachineCache::fill(const MaasClient& maas, std::vector<VmHostInfo>& hosts, bool fresh) {
+  std::vector<std::string> ids;
+  {
+    std::unordered_set<std::string> seen;
+    for (const auto& h : hosts) {
+      if (!h.hostSystemId.empty() && seen.insert(h.hostSystemId).second) {
+        ids.push_back(h.hostSystemId);
+      }
+    }
+  }
+  std::unordered_map<std::string, BackingMachine> got;
+  bool cached = false;
+  if (fresh) {
+    const Clock::time_point sentAt = Clock::now();
+    got = readBackingMachines(maas, ids);
+    std::lock_guard lock(mu_);
+    storeLocked(got, sentAt);
+  } else {
+    std::unique_lock lock(mu_);
+    // Once this call waits, an entry stored after that is the read it waited for (or a later
+    // one): taken even when the TTL is 0, so concurrent callers share reads in flight.
+    uint64_t sharedAfter = UINT64_MAX;
+    while (got.size() < ids.size()) {
+      std::vector<std::string> mine;
+      bool wait = false;
+      const Clock::time_point now = Clock::now();
+      for (const auto& id : ids) {
+        if (got.count(id) != 0) continue;
+        auto it = machines_.find(id);
+        if (it != machines_.end() && it->second.seq > sharedAfter) {
+          got.emplace(id, it->second.machine);  // read while this call waited: not "cached"
+        } else if (it != machines_.end() && now - it->second.readAt < ttl_) {
+          got.emplace(id, it->second.machine);
+          cached = true;
+        } else if (reading_.count(id) != 0) {
+          wait = true;
+        } else {
+          mine.push_back(id);
+        }
+      }
+      if (wait && sharedAfter == UINT64_MAX) sharedAfter = storeSeq_;
+      if (!mine.empty()) {
+        reading_.insert(mine.begin(), mine.end());
+        lock.unlock();
+        const Clock::time_point sentAt = Clock::now();
+        std::unordered_map<std::string, BackingMachine> read;
+        try {
+          read = readBackingMachines(maas, mine);
+        } catch (...) {
+          lock.lock();
+          for (const auto& id : mine) reading_.erase(id);
+          readDone_.notify_all();  // waiters read these ids themselves
+          throw;
+        }
+        lock.lock();
+        for (const auto& id : mine) reading_.erase(id);
+        storeLocked(read, sentAt);
+        readDone_.notify_all();
+        for (auto& [id, m] : read) got.emplace(id, std::move(m));
+      } else if (wait) {
+        readDone_.wait(lock);
+      }
+    }
+  }
+  for (auto& h : hosts) {
+    if (h.hostSystemId.empty()) continue;
+    auto it = got.find(h.hostSystemId);
+    if (it != got.end()) h.backing = it->second;
+  }
+  return cached;
+}
+
+void BackingMachineCache::storeLocked(const std::unordered_map<std::string, BackingMachine>& read,
+                                      Clock::time_point sentAt) {
+  for (const auto& [id, m] : read) {
+    Entry& e = machines_[id];
+    if (e.seq != 0 && e.readAt > sentAt) continue;  // a later read's answer is stored already
+    e = Entry{m, sentAt, ++storeSeq_};
+  }
+}
+
+void BackingMachineCache::retain(const std::vector<VmHostInfo>& listed) {
+  std::unordered_set<std::string> ids;
+  ids.reserve(listed.size());
+  for (const auto& h : listed) ids.insert(h.hostSystemId);
+  std::lock_guard lock(mu_);
+  for (auto it = machines_.begin(); it != machines_.end();) {
+    it = ids.count(it->first) != 0 ? std::next(it) : machines_.erase(it);
+  }
+}
+
+void BackingMachineCache::forget(const std::string& systemId) {
+  std::lock_guard lock(mu_);
+  machines_.erase(systemId);
+}
+
+size_t BackingMachineCache::size() const {
+  std::lock_guard lock(mu_);
+  return machines_.size();
 }
 
 }  // namespace maasprov::lxd

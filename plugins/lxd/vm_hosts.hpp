@@ -1,17 +1,20 @@
 // LXD VM hosts as MAAS shows them (GET vm-hosts/, GET vm-hosts/{id}/?op=parameters, and the
 // backing machines through GET machines/?id=...), decoded leniently from MAAS 3.x payloads.
 //
-// Ownership: value types; functions borrow the MaasClient for the call. ProjectCache is owned
-// by the plugin instance.
-// Thread-safety: the free functions are stateless; ProjectCache is safe to call concurrently.
+// Ownership: value types; functions borrow the MaasClient for the call. ProjectCache and
+// BackingMachineCache are owned by the plugin instance.
+// Thread-safety: the free functions are stateless; ProjectCache and BackingMachineCache are safe
+// to call concurrently.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "maasprov/host.hpp"
@@ -53,7 +56,7 @@ struct VmHostInfo {
   double memoryOverCommit = 1.0;
   std::vector<StoragePoolInfo> storagePools;
   std::string hostSystemId;  // backing machine; "" when MAAS does not know it
-  BackingMachine backing;    // filled by fillBackingMachines()
+  BackingMachine backing;    // filled by BackingMachineCache::fill()
   std::string project;       // filled by fillProject()
 
   bool hasTag(const std::string& t) const;
@@ -68,8 +71,10 @@ struct VmHostInfo {
 
 // GET vm-hosts/: every VM host (all types).
 std::vector<VmHostInfo> listVmHosts(const MaasClient& maas);
-// GET machines/?id=... (batched) for the hosts' backing machines.
-void fillBackingMachines(const MaasClient& maas, std::vector<VmHostInfo>& hosts);
+// GET machines/?id=... (100 ids per request): each id's machine, `known` false when MAAS does
+// not list it.
+std::unordered_map<std::string, BackingMachine> readBackingMachines(
+    const MaasClient& maas, const std::vector<std::string>& systemIds);
 // GET vm-hosts/{id}/?op=parameters: the LXD project.
 void fillProject(const MaasClient& maas, VmHostInfo& host);
 
@@ -99,6 +104,54 @@ class ProjectCache {
   };
   mutable std::mutex mu_;
   std::unordered_map<int, Entry> projects_;  // VM host id -> LXD project
+};
+
+// The VM hosts' backing machines (status, power, tags, interfaces) by system_id, shared by the
+// instance's composes: without it every compose parsed every host's machine (60 hosts: 60 big
+// objects per VM). An entry is used while younger than the TTL, measured from when its request
+// was sent. It is dropped when GET vm-hosts/ no longer lists a host it backs (retain) or a
+// compose on its host is refused (forget); callers about to fail placement on cached entries
+// read them again (fill with fresh).
+class BackingMachineCache {
+ public:
+  // Long enough that a burst of composes shares one read, short enough that a host an operator
+  // marks for maintenance (or that goes down) is avoided within seconds.
+  static constexpr std::chrono::milliseconds kTtl{2000};
+
+  // `ttl` 0: no reuse from one fill to the next (a read in flight is still shared).
+  explicit BackingMachineCache(std::chrono::milliseconds ttl = kTtl) : ttl_(ttl) {}
+
+  // Sets `backing` of every host with a hostSystemId: fresh entries from the cache, the others
+  // (all of them with `fresh`) in one batched read outside the lock. A caller needing an id
+  // another caller is reading waits for that read rather than repeating it (so concurrent
+  // composes share one read); if that read fails it reads the id itself. Throws what the read
+  // throws. True when any host's machine came from the cache.
+  bool fill(const MaasClient& maas, std::vector<VmHostInfo>& hosts, bool fresh = false);
+  // Keeps only the backing machines of `listed` (a whole GET vm-hosts/ answer).
+  void retain(const std::vector<VmHostInfo>& listed);
+  void forget(const std::string& systemId);
+  size_t size() const;
+  std::chrono::milliseconds ttl() const { return ttl_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Entry {
+    BackingMachine machine;
+    Clock::time_point readAt;  // when its request was sent
+    uint64_t seq = 0;          // storeSeq_ when stored
+  };
+
+  // Stores what a read sent at `sentAt` answered, unless a later-sent read is stored already.
+  // Call with mu_ held.
+  void storeLocked(const std::unordered_map<std::string, BackingMachine>& read,
+                   Clock::time_point sentAt);
+
+  const std::chrono::milliseconds ttl_;
+  mutable std::mutex mu_;
+  std::condition_variable readDone_;                 // a caller released ids it was reading
+  std::unordered_map<std::string, Entry> machines_;  // system_id -> backing machine
+  std::unordered_set<std::string> reading_;          // ids a caller is reading now (not `fresh`)
+  uint64_t storeSeq_ = 0;                            // stores so far
 };
 
 }  // namespace maasprov::lxd
