@@ -1,6 +1,7 @@
 #include "baremetal_plugin.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -136,7 +137,7 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
     return waitForBackoff(notBefore - nowSeconds());
   }
 
-  common::AllocateResult a = allocatePhysical(maas, spec.constraints, owner.uid);
+  common::AllocateResult a = allocatePhysical(host, maas, spec.constraints, owner.uid);
   if (!a.machine) {
     ++noMatch_;
     const bool vm = a.releasedVm.has_value();
@@ -163,7 +164,7 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
   return driver_.drive(target, *a.machine);
 }
 
-common::AllocateResult BareMetalPlugin::allocatePhysical(const MaasClient& maas,
+common::AllocateResult BareMetalPlugin::allocatePhysical(const Host& host, const MaasClient& maas,
                                                          const common::AllocateConstraints& c,
                                                          const std::string& uid) {
   // MAAS composes only without system_id, so a pinned spec never makes a VM; a VM it names is
@@ -176,20 +177,27 @@ common::AllocateResult BareMetalPlugin::allocatePhysical(const MaasClient& maas,
   // Otherwise we choose the bare metal and pin it. MAAS's own pick could be a VM: one it
   // composes, or a Ready one the LXD plugin composed and is about to allocate (taking that one
   // even briefly makes the LXD machine fail as released).
-  size_t listed = 0;
+  bool sawAny = false;
+  std::optional<ReadyMachineCache::Clock::time_point> listedSince;  // none: a fresh list will do
   for (int round = 0; round < kListRounds; ++round) {
-    const std::vector<std::string> candidates = common::readyBareMetal(maas, c, uid);
-    listed += candidates.size();
-    for (size_t i = 0; i < candidates.size() && i < kPinAttempts; ++i) {
+    const ReadyMachineCache::Candidates candidates =
+        ready_.take(host, c, uid, kPinAttempts, listedSince);
+    // What failed below may be stale; the next round reads a list requested after this point.
+    listedSince = ReadyMachineCache::Clock::now();
+    for (const std::string& id : candidates.systemIds) {
+      if (!ready_.available(c, id)) continue;  // another allocation here took it meanwhile
       common::AllocateConstraints pin = c;
-      pin.systemId = candidates[i];
+      pin.systemId = id;
       common::AllocateResult a = common::allocate(maas, pin, uid);  // 409 if taken meanwhile
       if (a.releasedVm) ++releases_;
+      // Ours now, or refused (taken by someone else): no other allocation should try it.
+      ready_.drop(c, id);
       if (a.machine) return a;
     }
-    if (candidates.empty()) break;
+    if (candidates.systemIds.empty()) break;  // a list with nothing left
+    sawAny = true;
   }
-  if (listed > 0) {
+  if (sawAny) {
     // Machines exist but concurrent allocations won each one we tried: not a shortage.
     throw PluginError(ErrorType::Transient, "every Ready bare-metal machine tried for " +
                                                 common::describeConstraints(c) +
@@ -238,6 +246,8 @@ json::Value BareMetalPlugin::describe(Host&) {
   d.set("releases", static_cast<unsigned long long>(releases_.load()));
   d.set("noMatch", static_cast<unsigned long long>(noMatch_.load()));
   d.set("observedUsed", static_cast<unsigned long long>(observedUsed_.load()));
+  d.set("readyLists", static_cast<unsigned long long>(ready_.lists()));
+  d.set("readyListsShared", static_cast<unsigned long long>(ready_.shared()));
   return d;
 }
 

@@ -4,9 +4,10 @@
 // See docs/plugins/baremetal.md for the behaviour users see.
 //
 // Ownership: the SDK owns the instance; it holds its settings and counters only.
-// Thread-safety: reconcile/remove/describe run concurrently for different machines; the only
-// shared mutable state is the atomic counters. MAAS itself arbitrates machines (allocate is
-// atomic), and agent_name = uid keeps every object's machines apart.
+// Thread-safety: reconcile/remove/describe run concurrently for different machines; the shared
+// mutable state is the atomic counters and the Ready machine cache (thread-safe, see
+// ready_cache.hpp). MAAS itself arbitrates machines (allocate is atomic), and agent_name = uid
+// keeps every object's machines apart.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "deployment.hpp"
 #include "maasprov/plugin.hpp"
 #include "machine_ops.hpp"
+#include "ready_cache.hpp"
 #include "settings.hpp"
 
 namespace maasprov::baremetal {
@@ -32,16 +34,18 @@ class BareMetalPlugin {
   Result waitForBootstrapData(const Request& req) const;
   Result waitForBackoff(long long secondsLeft) const;
   // A physical machine for c, allocated under uid, or none: Ready bare metal listed with c's
-  // constraints and pinned by system_id, so MAAS never hands over or composes a VM.
-  common::AllocateResult allocatePhysical(const MaasClient& maas,
+  // constraints (a list shared through ready_) and pinned by system_id, so MAAS never hands
+  // over or composes a VM.
+  common::AllocateResult allocatePhysical(const Host& host, const MaasClient& maas,
                                           const common::AllocateConstraints& c,
                                           const std::string& uid);
 
-  static constexpr size_t kPinAttempts = 5;  // candidates tried per list (others take some first)
-  static constexpr int kListRounds = 2;      // lists read before reporting no match
+  static constexpr size_t kPinAttempts = 5;  // candidates tried per round (others take some first)
+  static constexpr int kListRounds = 2;      // rounds before reporting; only the first may reuse
 
   Settings settings_;
   common::DeploymentDriver driver_;
+  ReadyMachineCache ready_;
   std::atomic<uint64_t> allocations_{0};
   std::atomic<uint64_t> releases_{0};
   std::atomic<uint64_t> noMatch_{0};

@@ -1,6 +1,7 @@
 #include "machine_ops.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <functional>
 #include <utility>
 
@@ -48,6 +49,14 @@ std::string specFieldFor(const std::string& key) {
   }
   if (message.empty()) message = "MAAS refused " + r.what + ": " + excerpt(r.body);
   throw PluginError(ErrorType::InvalidSpec, message).retryable(true).requeueAfterSeconds(300);
+}
+
+// splitmix64's finalizer: spreads a combined hash over all bits, so every key orders a cost
+// group differently.
+uint64_t mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
 }
 
 std::string machinePath(const std::string& systemId) {
@@ -101,10 +110,11 @@ std::string describeConstraints(const AllocateConstraints& c) {
   return out;
 }
 
-std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c,
-                                        const std::string& spreadKey) {
+std::vector<ReadyMachine> listReadyBareMetal(const MaasClient& maas, const AllocateConstraints& c) {
+  AllocateConstraints unpinned = c;
+  unpinned.systemId.clear();
   Params p = {{"status", "ready"}};
-  for (auto& kv : allocateParams(c, "")) {
+  for (auto& kv : allocateParams(unpinned, "")) {
     if (kv.first != "agent_name") p.push_back(std::move(kv));
   }
   MaasResponse r = maas.get("machines/", p);
@@ -115,31 +125,48 @@ std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateCo
     throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
                                                 json::typeName(list.type()) + ", not a list");
   }
-  struct Candidate {
-    double cost;
-    size_t spread;
-    std::string systemId;
-  };
-  std::vector<Candidate> found;
+  std::vector<ReadyMachine> out;
   for (const auto& m : list.asArray()) {
     MaasMachineView v = MaasMachineView::fromJson(m);
     const json::Value* owner = m.find("owner");
     const json::Value* locked = m.find("locked");
     if (inVmHost(v) || !v.is(machine_state::kReady) || (owner != nullptr && owner->isString()) ||
-        (locked != nullptr && locked->isBool() && locked->asBool())) {
+        (locked != nullptr && locked->isBool() && locked->asBool()) || v.systemId.empty()) {
       continue;
     }
     const json::Value* cores = m.find("cpu_count");
     const json::Value* memory = m.find("memory");
     double cost = (cores != nullptr && cores->isNumber() ? cores->asDouble() : 0) +
                   (memory != nullptr && memory->isNumber() ? memory->asDouble() / 1024.0 : 0);
-    found.push_back({cost, std::hash<std::string>{}(spreadKey + "/" + v.systemId), v.systemId});
+    const uint64_t idHash = std::hash<std::string>{}(v.systemId);
+    out.push_back({std::move(v.systemId), cost, idHash});
   }
-  std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
-    return a.cost != b.cost ? a.cost < b.cost : a.spread < b.spread;
+  std::sort(out.begin(), out.end(), [](const ReadyMachine& a, const ReadyMachine& b) {
+    return a.cost != b.cost ? a.cost < b.cost : a.systemId < b.systemId;
   });
+  return out;
+}
+
+std::vector<std::string> cheapestSpread(const std::vector<ReadyMachine>& byCost,
+                                        const std::string& spreadKey, size_t n,
+                                        const std::function<bool(size_t index)>& skip) {
+  const uint64_t keyHash = std::hash<std::string>{}(spreadKey);
   std::vector<std::string> out;
-  for (auto& f : found) out.push_back(std::move(f.systemId));
+  std::vector<std::pair<uint64_t, size_t>> group;  // (spread, index in byCost)
+  size_t i = 0;
+  while (i < byCost.size() && out.size() < n) {
+    group.clear();
+    const double cost = byCost[i].cost;
+    for (; i < byCost.size() && byCost[i].cost == cost; ++i) {
+      if (skip && skip(i)) continue;
+      group.emplace_back(mix(keyHash ^ (byCost[i].idHash * 0x9e3779b97f4a7c15ULL)), i);
+    }
+    // Only the first few of a group of thousands are wanted.
+    const size_t want = std::min(group.size(), n - out.size());
+    std::partial_sort(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(want),
+                      group.end());
+    for (size_t g = 0; g < want; ++g) out.push_back(byCost[group[g].second].systemId);
+  }
   return out;
 }
 

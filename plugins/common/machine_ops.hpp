@@ -6,6 +6,8 @@
 // Thread-safety: stateless; safe to call concurrently for different objects.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,14 +52,28 @@ struct AllocateResult {
 AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
                         const std::string& agentName);
 
+// A Ready bare-metal machine as listed: its system_id and MAAS's allocation cost
+// (cpu_count + memory/1024, the order MAAS itself allocates in).
+struct ReadyMachine {
+  std::string systemId;
+  double cost = 0;
+  uint64_t idHash = 0;  // of systemId, computed once so that each spread order is cheap
+};
+
 // Ready, unowned, unlocked machines outside any VM host that match c's cpu_count, mem, tags,
-// zone and pool (GET machines/?status=ready&...), cheapest first by MAAS's allocation cost
-// (cpu_count + memory/1024), as system_ids; equal costs in an order derived from spreadKey, so
-// concurrent callers with different keys try different machines first. One read; a 400 throws
-// InvalidSpec as allocate does. Pinning one with system_id takes bare metal without MAAS ever
-// composing (it composes only without system_id) or handing over a VM.
-std::vector<std::string> readyBareMetal(const MaasClient& maas, const AllocateConstraints& c,
-                                        const std::string& spreadKey);
+// zone and pool (GET machines/?status=ready&...; c.systemId is ignored), cheapest first, equal
+// costs by system_id. One read; a 400 throws InvalidSpec as allocate does. Pinning one with
+// system_id takes bare metal without MAAS ever composing (it composes only without system_id)
+// or handing over a VM.
+std::vector<ReadyMachine> listReadyBareMetal(const MaasClient& maas, const AllocateConstraints& c);
+
+// Up to n system_ids from byCost (sorted by cost, as listReadyBareMetal returns it), cheapest
+// first; equal costs ordered by a hash of (spreadKey, system_id), so concurrent callers with
+// different keys try different machines first. Entries whose index skip() names are left out.
+// Orders only the cost groups it takes from.
+std::vector<std::string> cheapestSpread(const std::vector<ReadyMachine>& byCost,
+                                        const std::string& spreadKey, size_t n,
+                                        const std::function<bool(size_t index)>& skip);
 
 // "cpu_count=2 mem=4096 tags=a,b zone=z pool=p": the constraints as sent, for messages.
 std::string describeConstraints(const AllocateConstraints& c);

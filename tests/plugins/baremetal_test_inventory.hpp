@@ -8,6 +8,9 @@
 // Ownership: a string constant. Thread-safety: immutable.
 #pragma once
 
+#include <cstdio>
+#include <string>
+
 namespace maasprov::plugins::test {
 
 inline constexpr const char* kBareMetalInventory = R"(
@@ -67,5 +70,46 @@ vm_hosts:
   - {name: lxd-b, zone: zone-a, cores: 64, memory: 262144, cpu_over_commit_ratio: 4,
      storage_pools: [{name: default, size_gb: 2000}], bridges: [{name: br0, subnet: pxe}]}
 )";
+
+// A fleet of `count` identical physical machines "fleet-NN" (4 cores, 8 GiB) in the default zone,
+// beside a VM host whose VMs (composed by the tests) are cheaper and match the same specs.
+inline std::string fleetInventory(int count) {
+  std::string yaml = R"(
+user: admin
+domains:
+  - {name: maas, default: true}
+subnets:
+  - {name: pxe, cidr: 10.0.0.0/22, gateway_ip: 10.0.0.1}
+machines:
+)";
+  char line[96];
+  for (int i = 0; i < count; ++i) {
+    std::snprintf(line, sizeof line, "  - {hostname: fleet-%02d, cores: 4, memory: 8192}\n", i);
+    yaml += line;
+  }
+  return yaml + R"(vm_hosts:
+  - {name: lxd-1, cores: 16, memory: 32768, storage_pools: [{name: default, size_gb: 200}]}
+)";
+}
+
+// `count` physical machines "step-NN" whose cost rises with NN (NN + 1 cores), so every
+// allocation tries them in that order: which ones an allocation tries is known in advance.
+inline std::string ladderInventory(int count) {
+  std::string yaml = R"(
+user: admin
+domains:
+  - {name: maas, default: true}
+subnets:
+  - {name: pxe, cidr: 10.0.0.0/22, gateway_ip: 10.0.0.1}
+machines:
+)";
+  char line[96];
+  for (int i = 1; i <= count; ++i) {
+    std::snprintf(line, sizeof line, "  - {hostname: step-%02d, cores: %d, memory: 2048}\n", i,
+                  i + 1);
+    yaml += line;
+  }
+  return yaml;
+}
 
 }  // namespace maasprov::plugins::test
