@@ -47,7 +47,7 @@ class ReadyMachineCache {
   };
 
   // Up to n candidates for c (c.systemId is ignored), cheapest first, equal costs ordered by
-  // hash(spreadKey/system_id) so that concurrent allocations try different machines.
+  // a hash of (spreadKey, system_id) so that concurrent allocations try different machines.
   // Without listedSince: from a fresh entry with machines left, else from a list. With it: only
   // from a list requested at or after listedSince, or the one in flight. Empty only when that
   // list had nothing left. Throws what common::listReadyBareMetal throws (another call's failed
