@@ -117,8 +117,12 @@ class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
     try {
       if (version != Poco::Net::HTTPMessage::HTTP_1_0 &&
           version != Poco::Net::HTTPMessage::HTTP_1_1) {
-        throw ApiError(505, "HTTPVersionNotSupported",
-                       "expected HTTP/1.0 or HTTP/1.1 in the request line");
+        // A well-formed version we do not speak is 505; anything else is a broken request line.
+        if (version.rfind("HTTP/", 0) == 0) {
+          throw ApiError(505, "HTTPVersionNotSupported",
+                         "expected HTTP/1.0 or HTTP/1.1 in the request line");
+        }
+        throw ApiError(400, "BadRequest", "malformed request line: expected METHOD PATH HTTP/1.1");
       }
       const Poco::URI uri(request.getURI());
       const Route route = matchRoute(uri.getPath());

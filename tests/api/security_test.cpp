@@ -258,8 +258,9 @@ TEST_F(Security, StatusLinesCarryTheRightVersionAndReason) {
   EXPECT_EQ(statusLine(std::string(kInfra).insert(0, "GET ") +
                        "/maasmachines HTTP/1.1\r\nHost: x\r\n\r\n"),
             "HTTP/1.1 401 Unauthorized");
-  EXPECT_EQ(statusLine("GET /healthz FOO/9\r\nHost: x\r\n\r\n"),
+  EXPECT_EQ(statusLine("GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n"),
             "HTTP/1.1 505 HTTP Version Not Supported");
+  EXPECT_EQ(statusLine("GET /healthz FOO/9\r\nHost: x\r\n\r\n"), "HTTP/1.1 400 Bad Request");
 }
 
 TEST(ApiOptions, UnusableOptionsNameTheOption) {
