@@ -4,15 +4,21 @@
 // is cancelled (host services then refuse its MAAS calls and checkpoints) and keeps its thread
 // until it finishes on its own, holding its own references; other calls get other threads.
 //
-// Ownership: owns its call threads and the bookkeeping of running calls; calls keep the instance
-// alive via shared_ptr, and abandoned ones may outlive the caller. Thread-safety: every method
-// may be called concurrently.
+// One call per object at a time (the ABI's [any-thread] promise: never two calls for the same
+// object at once): a call's objectKey stays taken until its plugin function has returned, even
+// when the call was abandoned, and a call for a taken key is refused at once, not started
+// (Transient, requeueAfter kBusyRetry), so the controller retries it later.
+//
+// Ownership: owns its call threads and the bookkeeping of running calls and the objects they
+// hold; calls keep the instance alive via shared_ptr, and abandoned ones may outlive the caller.
+// Thread-safety: every method may be called concurrently.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -32,7 +38,12 @@ class PluginCaller {
   PluginCaller(const PluginCaller&) = delete;
   PluginCaller& operator=(const PluginCaller&) = delete;
 
-  // The plugin's outcome, or a Transient failure saying it timed out / was abandoned.
+  // How soon a call refused because its object's earlier call still runs asks to be retried.
+  static constexpr std::chrono::milliseconds kBusyRetry{1000};
+
+  // The plugin's outcome, or a Transient failure saying it timed out / was abandoned, or that
+  // it was not called because an earlier call for `objectKey` still runs (an empty key is
+  // never treated as taken).
   plugin::CallOutcome call(const std::shared_ptr<plugin::PluginInstance>& instance, PluginOp op,
                            const std::string& request, const std::string& objectKey,
                            plugin::CheckpointFn checkpoint);
@@ -48,13 +59,16 @@ class PluginCaller {
 
  private:
   struct Call;
+  static plugin::CallOutcome busy(const std::string& plugin, const Call& holder);
   // Shared with the call threads, which may outlive the caller object. One mutex guards it and
   // every Call, so a cancelAll() wakes waiting callers without a second lock or polling.
   struct State {
     std::mutex mutex;
     std::condition_variable changed;          // a call finished (waitIdle)
     std::set<std::shared_ptr<Call>> waiting;  // calls whose caller still waits
-    std::size_t helpers = 0;                  // calls running, abandoned ones included
+    // objectKey -> its call, from start until the plugin returns (abandoned calls included)
+    std::map<std::string, std::shared_ptr<Call>> objects;
+    std::size_t helpers = 0;  // calls running, abandoned ones included
     bool stopping = false;
   };
   const std::chrono::milliseconds timeout_;
