@@ -56,7 +56,8 @@ ReadyMachineCache::Candidates ReadyMachineCache::take(
           ++shared_;
           return {pick(*e, spreadKey, n), true};
         }
-      } else if (Clock::now() - e->listedAt < kFreshFor) {
+      } else if (Clock::now() - e->listedAt <
+                 std::max<Clock::duration>(kFreshFor, kFreshForListTimes * e->listTook)) {
         std::vector<std::string> ids = pick(*e, spreadKey, n);
         // An empty entry is never trusted: machines may have been freed since.
         if (!ids.empty()) {
@@ -105,6 +106,7 @@ ReadyMachineCache::Candidates ReadyMachineCache::take(
     if (!failed) {
       e->valid = true;
       e->listedAt = requested;
+      e->listTook = Clock::now() - requested;
       e->machines = std::move(machines);
       e->gone.assign(e->machines.size(), 0);
       e->indexOf = std::move(indexOf);

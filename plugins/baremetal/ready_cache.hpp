@@ -40,6 +40,11 @@ class ReadyMachineCache {
   // misses machines freed since it was read, so it is kept short (2 s, far below any requeue),
   // yet one list serves every allocation of a fill made within those 2 s.
   static constexpr std::chrono::milliseconds kFreshFor{2000};
+  // ... or ten times as long as reading the list took, if longer: listing thousands of Ready
+  // machines takes MAAS seconds, and re-reading it every 2 s would make MAAS spend most of its
+  // time on our lists while a fleet is allocated. Listing then costs MAAS at most a tenth of
+  // the time; a freed machine waits a little longer to be seen.
+  static constexpr int kFreshForListTimes = 10;
 
   struct Candidates {
     std::vector<std::string> systemIds;  // up to n, in try order: cost, then spread by key
@@ -73,6 +78,7 @@ class ReadyMachineCache {
     bool lastOk = false;                              // the last completed list succeeded
     uint64_t generation = 0;                          // completed lists, successful or not
     Clock::time_point listedAt;                       // when the list in `machines` was requested
+    Clock::duration listTook{};                       // how long reading that list took
     std::vector<common::ReadyMachine> machines;       // sorted by cost
     std::vector<char> gone;                           // per machine: dropped since listed
     std::unordered_map<std::string, size_t> indexOf;  // system_id -> index in machines
