@@ -174,6 +174,19 @@ common::AllocateResult BareMetalPlugin::allocatePhysical(const Host& host, const
     if (a.releasedVm) ++releases_;
     return a;
   }
+  // First MAAS's own pick with not_pod_type=lxd: where MAAS matches pod filters against a
+  // machine's own BMC (current releases), that keeps every physical machine, never offers or
+  // composes an LXD VM (so none the LXD plugin is about to allocate), and costs one request.
+  // MAAS 3.2 reads it as "only VMs of other VM hosts": then it offers such a VM (given back at
+  // once) or nothing, and the list-and-pin path below decides. Listing is only the fallback
+  // because thousands of Ready machines make a list of tens of megabytes.
+  if (!settings_.listFirst) {
+    common::AllocateConstraints fast = c;
+    fast.notPodTypes = {"lxd"};
+    common::AllocateResult a = common::allocate(maas, fast, uid);
+    if (a.releasedVm) ++releases_;
+    if (a.machine) return a;
+  }
   // Otherwise we choose the bare metal and pin it. MAAS's own pick could be a VM: one it
   // composes, or a Ready one the LXD plugin composed and is about to allocate (taking that one
   // even briefly makes the LXD machine fail as released).

@@ -6,9 +6,9 @@ namespace maasprov::baremetal {
 
 Settings Settings::fromConfig(const json::Value& config) {
   if (!config.isObject()) throw invalidSpec("plugin configuration", "expected a JSON object");
-  static const char* const kKnown[] = {"pollSeconds",         "maxDeployAttempts",
-                                       "retryBaseSeconds",    "retryMaxSeconds",
-                                       "noMatchRetrySeconds", "bootstrapWaitSeconds"};
+  static const char* const kKnown[] = {
+      "pollSeconds",         "maxDeployAttempts",    "retryBaseSeconds", "retryMaxSeconds",
+      "noMatchRetrySeconds", "bootstrapWaitSeconds", "listFirst"};
   for (const auto& [key, value] : config.asObject()) {
     bool known = false;
     for (const char* k : kKnown) known = known || key == k;
@@ -16,7 +16,7 @@ Settings Settings::fromConfig(const json::Value& config) {
       throw invalidSpec("plugin configuration \"" + key + "\"",
                         "unknown key; expected one of pollSeconds, maxDeployAttempts, "
                         "retryBaseSeconds, retryMaxSeconds, noMatchRetrySeconds, "
-                        "bootstrapWaitSeconds");
+                        "bootstrapWaitSeconds, listFirst");
     }
   }
   Settings s;
@@ -31,6 +31,13 @@ Settings Settings::fromConfig(const json::Value& config) {
     }
     *target = v->asInt();
   }
+  if (const json::Value* v = config.find("listFirst"); v != nullptr && !v->isNull()) {
+    if (!v->isBool()) {
+      throw invalidSpec("plugin configuration \"listFirst\"",
+                        "expected true or false, got " + v->dump());
+    }
+    s.listFirst = v->asBool();
+  }
   return s;
 }
 
@@ -42,6 +49,7 @@ json::Value Settings::toJson() const {
   out.set("retryMaxSeconds", deploy.retryMaxSeconds);
   out.set("noMatchRetrySeconds", noMatchRetrySeconds);
   out.set("bootstrapWaitSeconds", bootstrapWaitSeconds);
+  out.set("listFirst", listFirst);
   return out;
 }
 

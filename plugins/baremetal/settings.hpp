@@ -6,6 +6,10 @@
 //   retryMaxSeconds      cap of that backoff (default 600)
 //   noMatchRetrySeconds  requeue when no MAAS machine matches the spec (default 60)
 //   bootstrapWaitSeconds requeue while waiting for bootstrap data (default 30)
+//   listFirst            false (default): try MAAS's own pick with not_pod_type=lxd first, and
+//                        list Ready machines only when that offers a VM or nothing; true: always
+//                        list and pin, for MAAS releases that read pod filters as "VMs only"
+//                        (3.2), where the first try is a wasted request
 // Unknown keys are refused, naming the key, so a typo never silently falls back to a default.
 //
 // Ownership: a value type. Thread-safety: immutable after construction.
@@ -22,6 +26,7 @@ struct Settings {
   common::DeploySettings deploy;
   int64_t noMatchRetrySeconds = 60;
   int64_t bootstrapWaitSeconds = 30;
+  bool listFirst = false;
 
   // Throws PluginError (InvalidSpec) naming the offending key.
   static Settings fromConfig(const json::Value& config);

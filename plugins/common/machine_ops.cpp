@@ -93,6 +93,7 @@ Params allocateParams(const AllocateConstraints& c, const std::string& agentName
   if (!c.zone.empty()) p.emplace_back("zone", c.zone);
   if (!c.pool.empty()) p.emplace_back("pool", c.pool);
   if (!c.systemId.empty()) p.emplace_back("system_id", c.systemId);
+  for (const auto& t : c.notPodTypes) p.emplace_back("not_pod_type", t);
   p.emplace_back("agent_name", agentName);
   return p;
 }

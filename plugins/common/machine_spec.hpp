@@ -24,6 +24,7 @@ struct AllocateConstraints {
   // Never a VM: only machines MAAS lists with "pod": null are allocated (pinned by system_id,
   // so MAAS never composes), and a VM handed back anyway is released (docs/plugins/baremetal.md).
   bool bareMetalOnly = true;
+  std::vector<std::string> notPodTypes;  // not_pod_type, one repeated key each (allocate only)
 };
 
 struct MachineSpec {

@@ -14,7 +14,11 @@ namespace maasprov::plugins::test {
 namespace {
 
 constexpr const char* kUserData = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config\n"
+// listFirst: most tests here are about the list-and-pin path (how MAAS 3.2 must be used); the
+// default first try, MAAS's own pick with not_pod_type=lxd, has its own tests (kPickConfig).
 constexpr const char* kFastConfig =
+    R"({"pollSeconds": 1, "retryBaseSeconds": 1, "noMatchRetrySeconds": 1, "listFirst": true})";
+constexpr const char* kPickConfig =
     R"({"pollSeconds": 1, "retryBaseSeconds": 1, "noMatchRetrySeconds": 1})";
 
 JsonObject machineObject(const std::string& name, const std::string& spec) {
@@ -396,6 +400,20 @@ JsonObject pollerRead(SimMaas& sim, const JsonObject& m) {
   return r.status == 200 ? r.object() : nullptr;
 }
 
+// Where MAAS matches pod filters against a machine's own BMC (current MAAS, the simulator's
+// default), MAAS's own pick with not_pod_type=lxd is the whole allocation: one request, no
+// list of Ready machines (which is tens of megabytes with thousands of machines).
+TEST_F(BareMetalTest, MaasOwnPickAllocatesWithoutAList) {
+  LoadedPlugin pick("baremetal", sim_.client(), kPickConfig);
+  const int getsBefore = sim_.count("GET machines");
+  auto m = machineObject("picked", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  auto out = pick.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_EQ(sim_.heldBy("uid-picked").size(), 1u);
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), 1);
+  EXPECT_EQ(sim_.count("GET machines") - getsBefore, 1) << toText(sim_.counters());
+}
+
 TEST_F(BareMetalTest, AMachineFromAllocateToDeployedCostsFiveRequestsWithThePoller) {
   // Every reconcile after the allocating one is woken by the poller, with `observed`.
   auto m = machineObject("cheap", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
@@ -567,6 +585,28 @@ TEST_F(BareMetalVmHostsTest, ACheaperReadyVmIsLeftAloneAndBareMetalPinned) {
   EXPECT_EQ(untouched->getValue<std::string>("status_name"), "Ready");
   EXPECT_EQ(untouched->getValue<std::string>("agent_name"), "");
   EXPECT_EQ(sim_.count("POST machines op=allocate"), 1);
+}
+
+// The default first try, MAAS's own pick with not_pod_type=lxd, on MAAS 3.2's reading of pod
+// filters ("VMs of other VM hosts only", this fixture's simulator): it finds nothing, composes
+// nothing, and the list-and-pin path takes a physical machine, leaving the cheaper LXD VM alone.
+TEST_F(BareMetalVmHostsTest, MaasOwnPickFallsBackToTheListWherePodFiltersMeanVmsOnly) {
+  LoadedPlugin pick("baremetal", sim_.client(), kPickConfig);
+  auto vm = sim_.api("POST", "vm-hosts/1/?op=compose",
+                     {{"cores", "1"}, {"memory", "1024"}, {"skip_commissioning", "true"}});
+  ASSERT_EQ(vm.status, 200) << vm.body;
+  const std::string vmId = vm.object()->getValue<std::string>("system_id");
+  const int getsBefore = sim_.count("GET machines");
+  auto m = spec("picked", 1);
+  auto out = pick.reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_EQ(heldHostname("uid-picked").rfind("metal-", 0), 0u);
+  EXPECT_EQ(sim_.machine(vmId)->getValue<std::string>("agent_name"), "");
+  // The first try (409: no VM outside LXD hosts), then the pinned one.
+  EXPECT_EQ(sim_.count("POST machines op=allocate"), 2);
+  // The crash-safe lookup by agent_name, then the list of Ready machines.
+  EXPECT_EQ(sim_.count("GET machines") - getsBefore, 2) << toText(sim_.counters());
+  EXPECT_EQ(vmCount(), 1) << "nothing composed";
 }
 
 TEST_F(BareMetalVmHostsTest, ALxdMachinesFreshVmIsNotTakenByABareMetalAllocation) {
