@@ -39,12 +39,17 @@ std::uint64_t counter(const Poco::JSON::Object::Ptr& counters, const std::string
   return labels->getObject(label)->getValue<std::uint64_t>("total");
 }
 
-TEST(StatusPoller, OneListCallPerIntervalAndOnlyChangedMachinesRequeued) {
-  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.6"}));
+// A real MAAS client pointed at the simulator.
+maas::ClientConfig clientConfig(const SimProcess& sim) {
   maas::ClientConfig config;
   config.url = sim.base_url() + "/MAAS";
   config.apiKey = SimProcess::default_api_key();
-  maas::Client client(config);
+  return config;
+}
+
+TEST(StatusPoller, OneListCallPerIntervalAndOnlyChangedMachinesRequeued) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.6"}));
+  maas::Client client(clientConfig(sim));
 
   auto options = Harness::fast();
   options.pollInterval = std::chrono::milliseconds(100);
@@ -121,10 +126,7 @@ std::string deployOne(const SimProcess& sim, std::size_t index) {
 
 TEST(StatusPoller, AShortWaitIsNoticedLongBeforeTheLongestInterval) {
   SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.5"}));
-  maas::ClientConfig config;
-  config.url = sim.base_url() + "/MAAS";
-  config.apiKey = SimProcess::default_api_key();
-  maas::Client client(config);
+  maas::Client client(clientConfig(sim));
   std::atomic<int> requeued{0};
   // At most a minute between looks, at least 100 ms: looks back off with the time waited.
   StatusPoller poller(
@@ -149,10 +151,7 @@ TEST(StatusPoller, AShortWaitIsNoticedLongBeforeTheLongestInterval) {
 // after each failure made every poll a "change".
 TEST(StatusPoller, FailingMachinesAreRetriedWithBackoffNotByThePoller) {
   SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "600"}));
-  maas::ClientConfig config;
-  config.url = sim.base_url() + "/MAAS";
-  config.apiKey = SimProcess::default_api_key();
-  maas::Client client(config);
+  maas::Client client(clientConfig(sim));
   auto options = Harness::fast();
   options.pollInterval = std::chrono::milliseconds(100);
   options.backoffBase = std::chrono::milliseconds(1000);
@@ -177,10 +176,7 @@ TEST(StatusPoller, FailingMachinesAreRetriedWithBackoffNotByThePoller) {
 
 TEST(StatusPoller, HandsWhatItSawToTheReconcileItWakes) {
   SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.3"}));
-  maas::ClientConfig config;
-  config.url = sim.base_url() + "/MAAS";
-  config.apiKey = SimProcess::default_api_key();
-  maas::Client client(config);
+  maas::Client client(clientConfig(sim));
   StatusPoller poller(
       {std::chrono::seconds(1), std::chrono::milliseconds(100), 100}, client,
       [](const std::string&) {}, nullptr);
