@@ -55,9 +55,7 @@ void StatusPoller::track(const std::string& key, const std::string& systemID,
     }
     Entry e{systemID, state, powered, now, {}};
     e.due = nextLook(e, now);
-    sooner =
-        entries_.empty() || std::none_of(entries_.begin(), entries_.end(),
-                                         [&](const auto& kv) { return kv.second.due <= e.due; });
+    sooner = e.due < nextWake_;  // else the thread would sleep past it
     entries_[key] = std::move(e);
     observations_.erase(key);
   }
@@ -196,7 +194,9 @@ void StatusPoller::start() {
       auto next = Clock::now() + options_.interval;
       for (const auto& [_, e] : entries_) next = std::min(next, e.due);
       // Woken early by track() when a machine falls due sooner; the loop works out the rest.
+      nextWake_ = next;
       wake_.wait_until(lock, next);
+      nextWake_ = Clock::time_point::min();  // awake: it looks at every entry before sleeping
       if (stopping_) break;
       // Everything due now or within the shortest interval goes in this round: machines that
       // fall due about together share list calls, and looking a little early costs nothing.

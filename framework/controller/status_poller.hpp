@@ -114,6 +114,9 @@ class StatusPoller {
   std::map<std::string, Observation> observations_;
   std::uint64_t requests_ = 0;
   bool stopping_ = false;
+  // When the polling thread will wake by itself (min() while it is awake): track() wakes it
+  // only for an entry due sooner, without scanning every entry.
+  Clock::time_point nextWake_ = Clock::time_point::min();
   std::thread thread_;
 };
 
