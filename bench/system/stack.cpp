@@ -72,12 +72,11 @@ Stack::Stack(StackOptions options) : impl_(std::make_unique<Impl>()) {
       {"api.port_file", "api.port"},
       {"log.level", "warn"},
   };
-  for (const auto& [k, v] : options.daemon) keys[k] = v;
   impl_->keys = keys;
-  restartDaemon({});
+  restartDaemon(options.daemon);
 }
 
-void Stack::restartDaemon(const std::map<std::string, std::string>& overrides) {
+void Stack::restartDaemon(const std::map<std::string, std::string>& settings) {
   using daemon::testing::writeFile;
   if (impl_->daemon && impl_->daemon->running()) {
     impl_->daemon->signal(SIGTERM);
@@ -85,7 +84,7 @@ void Stack::restartDaemon(const std::map<std::string, std::string>& overrides) {
   }
   impl_->daemon.reset();
   std::map<std::string, std::string> keys = impl_->keys;
-  for (const auto& [k, v] : overrides) keys[k] = v;
+  for (const auto& [k, v] : settings) keys[k] = v;
   std::ostringstream props;
   for (const auto& [k, v] : keys) props << k << " = " << v << "\n";
   // 0600: maasprovd refuses a configuration group or others may read.

@@ -35,9 +35,10 @@ class Stack {
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
-  // Stops maasprovd (SIGTERM) and starts it again on the same store with these overrides of
-  // the constructor's settings (the simulator keeps running and keeps its state).
-  void restartDaemon(const std::map<std::string, std::string>& overrides);
+  // Stops maasprovd (SIGTERM) and starts it again on the same store with `settings` on top of
+  // the bench's paths and keys only: the constructor's StackOptions::daemon do NOT carry over,
+  // so an empty map means the shipped defaults. The simulator keeps running and its state.
+  void restartDaemon(const std::map<std::string, std::string>& settings);
 
   int daemonPid() const;
   int daemonPort() const { return daemonPort_; }
