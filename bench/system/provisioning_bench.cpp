@@ -8,6 +8,7 @@
 //                      [--label NAME] [--single-namespace] [--set daemon.key=value]...
 // Each cluster lives in its own namespace unless --single-namespace (see docs/performance.md:
 // the controller lists a whole namespace per reconcile).
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -42,7 +43,13 @@ struct Phase {
   double simTotal = 0;
   std::map<std::string, double> metricsDelta;
   std::string progress;  // last progress line, for timeouts
+  double applied = 0;    // seconds until every POST (or DELETE) was answered
+  // Seconds until half, 90 % and 99 % of the work was done (as sampled, every 200 ms): where
+  // the wall time goes, a steady stream or a long tail.
+  std::array<double, 3> milestones{};
 };
+
+constexpr std::array<double, 3> kMilestones = {0.5, 0.9, 0.99};
 
 std::map<std::string, double> minus(const std::map<std::string, double>& a,
                                     const std::map<std::string, double>& b) {
@@ -61,10 +68,17 @@ Phase measure(const Stack& stack, double timeout, Action action, Done done) {
   auto metrics0 = stack.metrics();
   double cpu0 = cpuSeconds(stack.daemonPid());
   auto t0 = Clock::now();
+  auto since = [&t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   action();
+  p.applied = since();
   auto deadline = t0 + std::chrono::duration<double>(timeout);
   while (Clock::now() < deadline && stack.daemonRunning()) {
-    if (done(p.progress)) {
+    double fraction = 0;
+    const bool finished = done(p.progress, fraction);
+    for (size_t i = 0; i < kMilestones.size(); ++i) {
+      if (p.milestones[i] == 0 && fraction >= kMilestones[i]) p.milestones[i] = since();
+    }
+    if (finished) {
       p.finished = true;
       break;
     }
@@ -98,6 +112,12 @@ void addPhase(Report& report, const std::string& what, const Phase& p, const Fle
   std::string suffix = " (" + what + ", N=" + std::to_string(n) + ")";
   report.add({"wall time" + suffix, p.wall, "s", Goal::Info, std::nullopt,
               p.finished ? "" : "DID NOT FINISH: " + p.progress});
+  report.add({"  requests answered" + suffix, p.applied, "s", Goal::Info, std::nullopt,
+              "every POST/DELETE through the REST API"});
+  for (size_t i = 0; i < kMilestones.size(); ++i) {
+    report.add({"  " + std::to_string(static_cast<int>(kMilestones[i] * 100)) + " % done" + suffix,
+                p.milestones[i], "s", Goal::Info, std::nullopt, "sampled every 200 ms"});
+  }
   report.add({"ideal" + suffix, ideal, "s", Goal::Info, std::nullopt,
               "longest chain: " + (idealLxd >= idealBm ? lxd.describe() : bm.describe())});
   report.add({"wall / ideal" + suffix, ideal > 0 ? p.wall / ideal : 0, "x",
@@ -168,9 +188,10 @@ bool runSize(int n, const Settings& s) {
                    std::to_string(fleet.clusters.size()) + " clusters, " +
                    (s.singleNamespace ? "all in namespace default" : "each in its own namespace"));
 
-  auto readyCount = [&](std::string& progress) {
+  auto readyCount = [&](std::string& progress, double& fraction) {
     auto m = stack.metrics();
     double ready = sumMetric(m, "maasprov_machines", {"phase=\"Ready\""});
+    fraction = ready / n;
     progress =
         "Ready " + std::to_string(static_cast<int>(ready)) + "/" + std::to_string(n) +
         ", Pending " +
@@ -191,9 +212,10 @@ bool runSize(int n, const Settings& s) {
   addPhase(report, "provision", up, fleet, bareMetalProvision(), lxdProvision(), s, n >= 1000,
            stack.daemonPid());
 
-  auto allGone = [&](std::string& progress) {
+  auto allGone = [&](std::string& progress, double& fraction) {
     auto m = stack.metrics();
     double left = sumMetric(m, "maasprov_machines");
+    fraction = 1.0 - left / n;
     progress = std::to_string(static_cast<int>(left)) + " machines left";
     return left == 0 && clustersGone(stack, fleet);
   };
