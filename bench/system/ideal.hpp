@@ -37,24 +37,28 @@ struct Chain {
 };
 
 inline Chain bareMetalProvision() {
-  return {
-      "bare metal",
-      {"GET machines?agent_name", "GET vm-hosts", "POST allocate", "POST set_workload_annotations",
-       "POST deploy", "GET machines?id (poller)", "GET machines?agent_name"},
-      0,
-      1,
-      0};
+  // MAAS's own pick answers the allocate (docs/plugins/baremetal.md: the first try); the
+  // reconciles the poller wakes read nothing (`observed`).
+  return {"bare metal",
+          {"GET machines?agent_name", "POST allocate", "POST set_workload_annotations",
+           "POST deploy", "GET machines?id (poller)"},
+          0,
+          1,
+          0};
 }
 
 inline Chain lxdProvision() {
-  return {"LXD VM",
-          {"GET machines?hostname", "GET vm-hosts", "GET machines?id (backing)", "POST compose",
-           "GET machines?id (poller)", "GET machines?hostname", "POST allocate",
-           "POST set_workload_annotations", "POST deploy", "GET machines?id (poller)",
-           "GET machines?hostname"},
-          1,
-          1,
-          0};
+  // The first VM on a host (docs/plugins/lxd.md, "Requests per VM"): the crash-safe lookup,
+  // fresh capacity, the backing machines, the host's parameters, compose; after each wait the
+  // poller's read is handed to the reconcile it wakes (`observed`), so no lookup follows it.
+  return {
+      "LXD VM",
+      {"GET machines?hostname", "GET vm-hosts", "GET machines?id (backing)",
+       "GET vm-hosts/{id}?op=parameters", "POST compose", "GET machines?id (poller)",
+       "POST allocate", "POST set_workload_annotations", "POST deploy", "GET machines?id (poller)"},
+      1,
+      1,
+      0};
 }
 
 inline Chain bareMetalRemove() {

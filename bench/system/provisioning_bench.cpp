@@ -133,6 +133,13 @@ void addPhase(Report& report, const std::string& what, const Phase& p, const Fle
               Goal::Info, std::nullopt, "cluster endpoints"});
   report.add({"MAAS requests per machine, all" + suffix, p.simTotal / n, "requests", Goal::Info,
               std::nullopt, "simulator's total / N"});
+  report.add({"  reconciles per machine" + suffix,
+              sumMetric(p.metricsDelta, "maasprov_reconciles_total", {"kind=\"MaasMachine\""}) / n,
+              "reconciles", Goal::Info, std::nullopt,
+              "MaasMachine reconciles / N (clusters: " +
+                  std::to_string(static_cast<long>(sumMetric(
+                      p.metricsDelta, "maasprov_reconciles_total", {"kind=\"MaasCluster\""}))) +
+                  " in all)"});
   report.add({"controller CPU per machine" + suffix, p.cpu / n * 1000.0, "ms", Goal::AtMost, 2.0,
               "utime+stime of maasprovd"});
   report.add({"maasprovd peak RSS" + suffix, statusMiB(pid, "VmHWM"), "MiB", Goal::Info,
