@@ -12,11 +12,40 @@
 namespace maasprov::controller {
 namespace {
 
-// A member's string value, or "" when absent or of another type (MAAS's answer is not trusted
-// to be well-formed).
-std::string text(const maasprov::json::Value& object, std::string_view key) {
-  const maasprov::json::Value* v = object.find(key);
-  return v != nullptr && v->isString() ? v->asString() : std::string();
+// What one answer says of one machine. MAAS's answer is not trusted to be well-formed: a field
+// that is absent or not a string reads as "".
+struct Seen {
+  std::string state;      // status_name
+  bool powered = false;   // power_state == "on"
+  std::string_view text;  // the machine's JSON, borrowed from the answer's body
+};
+
+std::string stringValue(std::string_view json) {
+  if (json.empty() || json.front() != '"') return {};
+  maasprov::json::Value v = maasprov::json::parse(json);
+  return v.asString();
+}
+
+// Reads only the three fields it needs of each machine: a list of deploying machines is long and
+// each machine large, and building every one as a value was most of the poller's cost. The text
+// of a machine whose state changed is handed on as it came.
+void readAnswer(std::string_view body, std::map<std::string, Seen>& seen) {
+  for (std::string_view machine : maasprov::json::arrayElements(body)) {
+    if (machine.empty() || machine.front() != '{') continue;
+    Seen s;
+    s.text = machine;
+    std::string id;
+    for (const auto& [key, value] : maasprov::json::objectMembers(machine)) {
+      if (key == "system_id") {
+        id = stringValue(value);
+      } else if (key == "status_name") {
+        s.state = stringValue(value);
+      } else if (key == "power_state") {
+        s.powered = stringValue(value) == "on";
+      }
+    }
+    seen[id] = std::move(s);
+  }
 }
 
 }  // namespace
@@ -120,9 +149,10 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
     }
     return std::size_t{0};
   };
-  // The answers, and system_id -> the machine in them as MAAS reports it now.
-  std::vector<maasprov::json::Value> answers;
-  std::map<std::string, const maasprov::json::Value*> seen;
+  // The answers' bodies, and system_id -> the machine in them as MAAS reports it now.
+  std::vector<std::string> answers;  // reserved: `seen` borrows from them
+  answers.reserve((snapshot.size() + options_.batchSize - 1) / options_.batchSize);
+  std::map<std::string, Seen> seen;
   for (std::size_t first = 0; first < snapshot.size(); first += options_.batchSize) {
     maas::Request request{"GET", "machines/", "", {}, true};
     std::size_t last = std::min(snapshot.size(), first + options_.batchSize);
@@ -140,10 +170,8 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
                       response.status);
         return later();
       }
-      answers.push_back(maasprov::json::Value::parse(response.body));
-      for (const auto& m : answers.back().asArray()) {
-        if (m.isObject()) seen[text(m, "system_id")] = &m;
-      }
+      answers.push_back(std::move(response.body));
+      readAnswer(answers.back(), seen);
     } catch (const std::exception& e) {
       logger_->warn("status poller: polling MAAS failed: {}; will retry", e.what());
       return later();
@@ -162,9 +190,8 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
         continue;
       }
       auto it = seen.find(before.systemID);
-      std::string state =
-          it == seen.end() ? std::string("<gone>") : text(*it->second, "status_name");
-      bool powered = it != seen.end() && text(*it->second, "power_state") == "on";
+      std::string state = it == seen.end() ? std::string("<gone>") : it->second.state;
+      bool powered = it != seen.end() && it->second.powered;
       if (state == before.state && powered == before.powered) {
         current->second.due = nextLook(current->second, now);
         continue;
@@ -173,7 +200,9 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
       current->second.powered = powered;
       current->second.since = now;
       current->second.due = nextLook(current->second, now);
-      if (it != seen.end()) observations_[key] = {before.systemID, it->second->dump(), now};
+      if (it != seen.end()) {
+        observations_[key] = {before.systemID, std::string(it->second.text), now};
+      }
       changed.push_back(key);
     }
   }

@@ -1,6 +1,8 @@
 // libFuzzer target: the plugin ABI's JSON documents. The SDK's strict parser (what every plugin
 // parses its request with) must parse what it printed back to the same value; the host's
-// request builder must turn any object into a document the SDK parser accepts.
+// request builder must turn any object into a document the SDK parser accepts; the unbuilt
+// views (arrayElements, what the host's status poller reads MAAS's lists with) must agree with
+// parse() on every array.
 #include <Poco/JSON/Parser.h>
 
 #include <cstddef>
@@ -15,11 +17,29 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  bool parsed = false;
   try {
     const auto value = maasprov::json::parse(text);
+    parsed = true;
     const std::string printed = value.dump();
     if (maasprov::json::parse(printed).dump() != printed) std::abort();  // round trip is stable
+    if (value.isArray()) {
+      const auto parts = maasprov::json::arrayElements(text);  // must accept what parse did
+      if (parts.size() != value.asArray().size()) std::abort();
+      for (size_t i = 0; i < parts.size(); ++i) {
+        if (maasprov::json::parse(parts[i]) != value.asArray()[i]) std::abort();
+      }
+    }
   } catch (const std::exception&) {
+    if (parsed) std::abort();
+  }
+  if (!parsed) {
+    // What parse() refused, the views refuse too, unless only an element's duplicate key did.
+    try {
+      for (auto part : maasprov::json::arrayElements(text)) (void)maasprov::json::parse(part);
+      std::abort();
+    } catch (const maasprov::json::ParseError&) {
+    }
   }
   Poco::JSON::Object::Ptr object;
   try {

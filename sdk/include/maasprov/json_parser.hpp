@@ -38,7 +38,114 @@ class Parser {
     return v;
   }
 
+  // The text of each element of a document that is an array, checked as parseDocument() checks
+  // it (except for duplicate keys inside the elements) but not built.
+  std::vector<std::string_view> arrayElements() {
+    std::vector<std::string_view> out;
+    container('[', ']', [&](size_t from) { out.push_back(text_.substr(from, pos_ - from)); });
+    return out;
+  }
+
+  // The members of a document that is an object: each key, and its value's text, unbuilt.
+  std::vector<std::pair<std::string, std::string_view>> objectMembers() {
+    std::vector<std::pair<std::string, std::string_view>> out;
+    container('{', '}', [&](size_t from) {
+      std::string key;
+      scanString(&key);
+      for (const auto& m : out) {
+        if (m.first == key) fail("duplicate key \"" + key + "\"");
+      }
+      skipSpace();
+      if (peek() != ':') fail("expected ':'");
+      ++pos_;
+      skipSpace();
+      from = pos_;
+      skipValue(1);
+      out.emplace_back(std::move(key), text_.substr(from, pos_ - from));
+    });
+    return out;
+  }
+
  private:
+  // Walks the top-level `open`...`close` of the document, calling `each(start)` at each item
+  // with pos_ at its start; an array's items are skipped here, an object's by `each`.
+  template <typename Each>
+  void container(char open, char close, Each each) {
+    if (text_.size() > options_.maxBytes) {
+      throw ParseError(0, "document larger than " + std::to_string(options_.maxBytes) + " bytes");
+    }
+    skipSpace();
+    if (peek() != open) fail(open == '[' ? "expected an array" : "expected an object");
+    ++pos_;
+    skipSpace();
+    if (peek() == close) {
+      ++pos_;
+    } else {
+      for (;;) {
+        skipSpace();
+        const size_t from = pos_;
+        if (open == '[') {
+          skipValue(1);
+        } else if (peek() != '"') {
+          fail("expected a string key");
+        }
+        each(from);
+        skipSpace();
+        if (peek() == ',') {
+          ++pos_;
+          continue;
+        }
+        if (peek() == close) {
+          ++pos_;
+          break;
+        }
+        fail(open == '[' ? "expected ',' or ']'" : "expected ',' or '}'");
+      }
+    }
+    skipSpace();
+    if (pos_ != text_.size()) fail("unexpected data after the document");
+  }
+
+  // parseValue's checks without building anything.
+  void skipValue(size_t depth) {
+    if (atEnd()) fail("unexpected end of document");
+    const char c = peek();
+    if (c == '{' || c == '[') {
+      checkDepth(depth + 1);
+      const char close = c == '{' ? '}' : ']';
+      ++pos_;
+      skipSpace();
+      if (peek() == close) {
+        ++pos_;
+        return;
+      }
+      for (;;) {
+        skipSpace();
+        if (close == '}') {
+          if (peek() != '"') fail("expected a string key");
+          scanString(nullptr);
+          skipSpace();
+          if (peek() != ':') fail("expected ':'");
+          ++pos_;
+          skipSpace();
+        }
+        skipValue(depth + 1);
+        skipSpace();
+        if (peek() == ',') {
+          ++pos_;
+          continue;
+        }
+        if (peek() == close) {
+          ++pos_;
+          return;
+        }
+        fail(close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+      }
+    }
+    if (c == '"') return scanString(nullptr);
+    parseValue(depth);  // a scalar: building it allocates nothing
+  }
+
   [[noreturn]] void fail(const std::string& what) const { throw ParseError(pos_, what); }
 
   bool atEnd() const { return pos_ >= text_.size(); }
@@ -284,8 +391,14 @@ class Parser {
   }
 
   std::string parseString() {
-    ++pos_;  // opening quote
     std::string out;
+    scanString(&out);
+    return out;
+  }
+
+  // Reads the string at pos_ into `out`, or only checks it when `out` is null.
+  void scanString(std::string* out) {
+    ++pos_;  // opening quote
     const char* const data = text_.data();
     const size_t n = text_.size();
     for (;;) {
@@ -302,42 +415,45 @@ class Parser {
         if (pos_ >= n || static_cast<unsigned char>(data[pos_]) < 0x80) break;
         skipUtf8Sequence();
       }
-      out.append(data + run, pos_ - run);
+      if (out != nullptr) out->append(data + run, pos_ - run);
       if (atEnd()) fail("unterminated string");
       const auto c = static_cast<unsigned char>(data[pos_]);
       if (c == '"') {
         ++pos_;
-        return out;
+        return;
       }
       if (c < 0x20) fail("control character in string");
       // c == '\\'
       ++pos_;
       if (atEnd()) fail("unterminated escape");
       char e = text_[pos_++];
+      auto put = [out](char ch) {
+        if (out != nullptr) out->push_back(ch);
+      };
       switch (e) {
         case '"':
-          out.push_back('"');
+          put('"');
           break;
         case '\\':
-          out.push_back('\\');
+          put('\\');
           break;
         case '/':
-          out.push_back('/');
+          put('/');
           break;
         case 'b':
-          out.push_back('\b');
+          put('\b');
           break;
         case 'f':
-          out.push_back('\f');
+          put('\f');
           break;
         case 'n':
-          out.push_back('\n');
+          put('\n');
           break;
         case 'r':
-          out.push_back('\r');
+          put('\r');
           break;
         case 't':
-          out.push_back('\t');
+          put('\t');
           break;
         case 'u': {
           unsigned cp = parseHex4();
@@ -349,7 +465,7 @@ class Parser {
             if (lo < 0xDC00 || lo > 0xDFFF) fail("invalid surrogate pair in \\u escape");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }
-          appendUtf8(cp, out);
+          if (out != nullptr) appendUtf8(cp, *out);
           break;
         }
         default:
@@ -374,6 +490,19 @@ inline Value Value::parse(std::string_view text, const ParseOptions& options) {
 
 inline Value parse(std::string_view text, const ParseOptions& options = {}) {
   return Value::parse(text, options);
+}
+
+// Views into a large document for a reader that needs little of it (a list of machines of which
+// it reads a few fields, keeping the text of some): checked like parse() (duplicate keys are
+// caught at the level returned, and inside an element only once it is parsed) but not built.
+// The views borrow `text`. Throw ParseError, also when the document is not an array (object).
+inline std::vector<std::string_view> arrayElements(std::string_view text,
+                                                   const ParseOptions& options = {}) {
+  return detail::Parser(text, options).arrayElements();
+}
+inline std::vector<std::pair<std::string, std::string_view>> objectMembers(
+    std::string_view text, const ParseOptions& options = {}) {
+  return detail::Parser(text, options).objectMembers();
 }
 
 }  // namespace maasprov::json
