@@ -44,6 +44,11 @@ Reply Json(const Var& v, int status = 200) {
   return {status, out.str(), "application/json", ""};
 }
 
+// The State renders its answers as JSON text itself.
+Reply JsonText(std::string body) {
+  return {200, std::move(body), "application/json", ""};
+}
+
 Reply Text(int status, const std::string& body) {
   return {status, body, "text/plain; charset=utf-8", ""};
 }
@@ -242,58 +247,59 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     }
     if (c == "machines") {
       if (!item) {
-        if (get && op.empty()) return Json(s.ListMachines(p));
-        if (post && op == "allocate") return Json(s.Allocate(p));
+        if (get && op.empty()) return JsonText(s.ListMachines(p));
+        if (post && op == "allocate") return JsonText(s.Allocate(p));
         if (put || del) return Text(405, "Method Not Allowed");
         Unrecognised(method, op);
       }
-      if (get && op.empty()) return Json(s.GetMachine(id));
-      if (get && op == "query_power_state") return Json(s.QueryPowerState(id));
-      if (put) return Json(s.UpdateMachine(id, p));
+      if (get && op.empty()) return JsonText(s.GetMachine(id));
+      if (get && op == "query_power_state") return JsonText(s.QueryPowerState(id));
+      if (put) return JsonText(s.UpdateMachine(id, p));
       if (del) return s.DeleteMachine(id), Reply{204, "", "", ""};
-      if (post && op == "deploy") return Json(s.Deploy(id, p));
-      if (post && op == "release") return Json(s.Release(id, p));
-      if (post && op == "power_on") return Json(s.PowerOn(id));
-      if (post && op == "power_off") return Json(s.PowerOff(id));
-      if (post && op == "set_workload_annotations") return Json(s.SetWorkloadAnnotations(id, p));
+      if (post && op == "deploy") return JsonText(s.Deploy(id, p));
+      if (post && op == "release") return JsonText(s.Release(id, p));
+      if (post && op == "power_on") return JsonText(s.PowerOn(id));
+      if (post && op == "power_off") return JsonText(s.PowerOff(id));
+      if (post && op == "set_workload_annotations")
+        return JsonText(s.SetWorkloadAnnotations(id, p));
       Unrecognised(method, op);
     }
     if (c == "vm-hosts" || c == "pods") {
       if (!item) {
-        if (get && op.empty()) return Json(s.ListVmHosts(c));
+        if (get && op.empty()) return JsonText(s.ListVmHosts(c));
         if (put || del) return Text(405, "Method Not Allowed");
         Unrecognised(method, op);
       }
-      if (get && op.empty()) return Json(s.GetVmHost(id, c));
-      if (get && op == "parameters") return Json(s.VmHostParameters(id));
-      if (post && op == "compose") return Json(s.Compose(id, p));
-      if (post && op == "refresh") return Json(s.GetVmHost(id, c));
-      if (put) return Json(s.UpdateVmHost(id, p, c));
+      if (get && op.empty()) return JsonText(s.GetVmHost(id, c));
+      if (get && op == "parameters") return JsonText(s.VmHostParameters(id));
+      if (post && op == "compose") return JsonText(s.Compose(id, p));
+      if (post && op == "refresh") return JsonText(s.GetVmHost(id, c));
+      if (put) return JsonText(s.UpdateVmHost(id, p, c));
       if (del) return s.DeleteVmHost(id), Reply{204, "", "", ""};
       Unrecognised(method, op);
     }
     if (c == "dnsresources") {
       if (!item) {
-        if (get && op.empty()) return Json(s.ListDnsResources(p));
-        if (post && op.empty()) return Json(s.CreateDnsResource(p));
+        if (get && op.empty()) return JsonText(s.ListDnsResources(p));
+        if (post && op.empty()) return JsonText(s.CreateDnsResource(p));
         if (put || del) return Text(405, "Method Not Allowed");
         Unrecognised(method, op);
       }
-      if (get && op.empty()) return Json(s.GetDnsResource(id));
-      if (put) return Json(s.UpdateDnsResource(id, p));
+      if (get && op.empty()) return JsonText(s.GetDnsResource(id));
+      if (put) return JsonText(s.UpdateDnsResource(id, p));
       if (del) return s.DeleteDnsResource(id), Reply{204, "", "", ""};
       Unrecognised(method, op);
     }
     if (c == "tags") {
       if (!item) {
-        if (get && op.empty()) return Json(s.ListTags());
-        if (post && op.empty()) return Json(s.CreateTag(p));
+        if (get && op.empty()) return JsonText(s.ListTags());
+        if (post && op.empty()) return JsonText(s.CreateTag(p));
         if (put || del) return Text(405, "Method Not Allowed");
         Unrecognised(method, op);
       }
-      if (get && op.empty()) return Json(s.GetTag(id));
-      if (get && op == "machines") return Json(s.TagMachines(id));
-      if (post && op == "update_nodes") return Json(s.TagUpdateNodes(id, p));
+      if (get && op.empty()) return JsonText(s.GetTag(id));
+      if (get && op == "machines") return JsonText(s.TagMachines(id));
+      if (post && op == "update_nodes") return JsonText(s.TagUpdateNodes(id, p));
       Unrecognised(method, op);
     }
     struct ReadOnly {
@@ -307,10 +313,10 @@ class Handler : public Poco::Net::HTTPRequestHandler {
       if ((item && c != r.single) || (!item && c != r.list)) return Text(404, "Not Found");
       if (put || del) return Text(405, "Method Not Allowed");
       if (!get || !op.empty()) Unrecognised(method, op);
-      if (c == "domains") return Json(item ? s.GetDomain(id) : s.ListDomains());
-      if (c == "zones") return Json(item ? s.GetZone(id) : s.ListZones());
-      if (c == "subnets") return Json(item ? s.GetSubnet(id) : s.ListSubnets());
-      return Json(item ? s.GetPool(id) : s.ListPools());
+      if (c == "domains") return JsonText(item ? s.GetDomain(id) : s.ListDomains());
+      if (c == "zones") return JsonText(item ? s.GetZone(id) : s.ListZones());
+      if (c == "subnets") return JsonText(item ? s.GetSubnet(id) : s.ListSubnets());
+      return JsonText(item ? s.GetPool(id) : s.ListPools());
     }
     return Text(404, "Not Found");
   }
@@ -322,7 +328,8 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     auto seg = Segments(path);
     if (method == "GET" && seg.size() == 2 && seg[1] == "counters")
       return Json(ctx_.counters->Describe());
-    if (method == "GET" && seg.size() == 2 && seg[1] == "state") return Json(ctx_.state->Dump());
+    if (method == "GET" && seg.size() == 2 && seg[1] == "state")
+      return JsonText(ctx_.state->Dump());
     if (method == "GET" && seg.size() == 2 && seg[1] == "faults")
       return Json(ctx_.faults->Describe());
     if (method == "POST" && seg.size() == 2 && seg[1] == "reset-counters") {

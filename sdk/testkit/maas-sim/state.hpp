@@ -1,12 +1,10 @@
 // The simulated MAAS region's operations: machines, VM hosts, DNS resources and the rest of
-// api/2.0, with MAAS's semantics and error texts. Every call returns the JSON MAAS would answer
-// or throws ApiError with MAAS's status and body.
+// api/2.0, with MAAS's semantics and error texts. Every call returns the JSON text MAAS would
+// answer or throws ApiError with MAAS's status and body.
 //
 // Ownership: State owns the World. Thread-safety: every public method takes the one state mutex,
 // so any number of HTTP worker threads may call it concurrently.
 #pragma once
-
-#include <Poco/Dynamic/Var.h>
 
 #include <mutex>
 #include <string>
@@ -21,51 +19,50 @@ class State {
   State(Inventory inventory, Timings timings, uint64_t seed);
 
   // machines/ and machines/{system_id}/
-  Poco::Dynamic::Var ListMachines(const Params& p);
-  Poco::Dynamic::Var Allocate(const Params& p);
-  Poco::Dynamic::Var GetMachine(const std::string& id);
-  Poco::Dynamic::Var UpdateMachine(const std::string& id, const Params& p);
+  std::string ListMachines(const Params& p);
+  std::string Allocate(const Params& p);
+  std::string GetMachine(const std::string& id);
+  std::string UpdateMachine(const std::string& id, const Params& p);
   void DeleteMachine(const std::string& id);
-  Poco::Dynamic::Var Deploy(const std::string& id, const Params& p);
-  Poco::Dynamic::Var Release(const std::string& id, const Params& p);
-  Poco::Dynamic::Var PowerOn(const std::string& id);
-  Poco::Dynamic::Var PowerOff(const std::string& id);
-  Poco::Dynamic::Var QueryPowerState(const std::string& id);
-  Poco::Dynamic::Var SetWorkloadAnnotations(const std::string& id, const Params& p);
+  std::string Deploy(const std::string& id, const Params& p);
+  std::string Release(const std::string& id, const Params& p);
+  std::string PowerOn(const std::string& id);
+  std::string PowerOff(const std::string& id);
+  std::string QueryPowerState(const std::string& id);
+  std::string SetWorkloadAnnotations(const std::string& id, const Params& p);
 
   // vm-hosts/ (and the pods/ alias)
-  Poco::Dynamic::Var ListVmHosts(const std::string& collection);
-  Poco::Dynamic::Var GetVmHost(const std::string& id, const std::string& collection);
-  Poco::Dynamic::Var Compose(const std::string& id, const Params& p);
-  Poco::Dynamic::Var VmHostParameters(const std::string& id);
-  Poco::Dynamic::Var UpdateVmHost(const std::string& id, const Params& p,
-                                  const std::string& collection);
+  std::string ListVmHosts(const std::string& collection);
+  std::string GetVmHost(const std::string& id, const std::string& collection);
+  std::string Compose(const std::string& id, const Params& p);
+  std::string VmHostParameters(const std::string& id);
+  std::string UpdateVmHost(const std::string& id, const Params& p, const std::string& collection);
   void DeleteVmHost(const std::string& id);
 
   // dnsresources/
-  Poco::Dynamic::Var ListDnsResources(const Params& p);
-  Poco::Dynamic::Var GetDnsResource(const std::string& id);
-  Poco::Dynamic::Var CreateDnsResource(const Params& p);
-  Poco::Dynamic::Var UpdateDnsResource(const std::string& id, const Params& p);
+  std::string ListDnsResources(const Params& p);
+  std::string GetDnsResource(const std::string& id);
+  std::string CreateDnsResource(const Params& p);
+  std::string UpdateDnsResource(const std::string& id, const Params& p);
   void DeleteDnsResource(const std::string& id);
 
   // domains/, zones/, resourcepools/, subnets/, tags/
-  Poco::Dynamic::Var ListDomains();
-  Poco::Dynamic::Var GetDomain(const std::string& id);
-  Poco::Dynamic::Var ListZones();
-  Poco::Dynamic::Var GetZone(const std::string& name);
-  Poco::Dynamic::Var ListPools();
-  Poco::Dynamic::Var GetPool(const std::string& id);
-  Poco::Dynamic::Var ListSubnets();
-  Poco::Dynamic::Var GetSubnet(const std::string& id);
-  Poco::Dynamic::Var ListTags();
-  Poco::Dynamic::Var GetTag(const std::string& name);
-  Poco::Dynamic::Var CreateTag(const Params& p);
-  Poco::Dynamic::Var TagUpdateNodes(const std::string& name, const Params& p);
-  Poco::Dynamic::Var TagMachines(const std::string& name);
+  std::string ListDomains();
+  std::string GetDomain(const std::string& id);
+  std::string ListZones();
+  std::string GetZone(const std::string& name);
+  std::string ListPools();
+  std::string GetPool(const std::string& id);
+  std::string ListSubnets();
+  std::string GetSubnet(const std::string& id);
+  std::string ListTags();
+  std::string GetTag(const std::string& name);
+  std::string CreateTag(const Params& p);
+  std::string TagUpdateNodes(const std::string& name, const Params& p);
+  std::string TagMachines(const std::string& name);
 
   // Control surface (outside the MAAS API).
-  Poco::Dynamic::Var Dump();
+  std::string Dump();
   bool FailNextDeploy(const std::string& system_id);
   // A Commissioning machine ends in Failed commissioning: 0 done, 404/409 as HTTP statuses.
   int FailCommissioning(const std::string& system_id);

@@ -59,17 +59,21 @@ void State::AssignDeployIps(Machine& m) {
   }
 }
 
-Poco::Dynamic::Var State::ListMachines(const Params& p) {
+std::string State::ListMachines(const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Constraints c(w_, p, Constraints::Form::kList);
-  auto out = Poco::makeShared<Poco::JSON::Array>();
+  std::string out;
+  JsonWriter j(out);
+  RenderContext ctx(w_);
+  j.BeginArray();
   for (const auto& [id, m] : w_.machines)
-    if (c.Matches(w_, m)) out->add(RenderMachine(w_, m));
+    if (c.Matches(w_, m)) WriteMachine(j, ctx, m);
+  j.EndArray();
   return out;
 }
 
-Poco::Dynamic::Var State::Allocate(const Params& p) {
+std::string State::Allocate(const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Constraints c(w_, p, Constraints::Form::kAllocate);
@@ -97,13 +101,13 @@ Poco::Dynamic::Var State::Allocate(const Params& p) {
   return RenderMachine(w_, *best);
 }
 
-Poco::Dynamic::Var State::GetMachine(const std::string& id) {
+std::string State::GetMachine(const std::string& id) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   return RenderMachine(w_, MachineOr404(id));
 }
 
-Poco::Dynamic::Var State::Deploy(const std::string& id, const Params& p) {
+std::string State::Deploy(const std::string& id, const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Machine& m = MachineOr404(id);
@@ -153,7 +157,7 @@ Poco::Dynamic::Var State::Deploy(const std::string& id, const Params& p) {
   return RenderMachine(w_, m);
 }
 
-Poco::Dynamic::Var State::Release(const std::string& id, const Params&) {
+std::string State::Release(const std::string& id, const Params&) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Machine& m = MachineOr404(id);
@@ -170,7 +174,7 @@ Poco::Dynamic::Var State::Release(const std::string& id, const Params&) {
   return RenderMachine(w_, m);
 }
 
-Poco::Dynamic::Var State::PowerOn(const std::string& id) {
+std::string State::PowerOn(const std::string& id) {
   {
     std::lock_guard lock(mu_);
     w_.Advance(Clock::now());
@@ -184,7 +188,7 @@ Poco::Dynamic::Var State::PowerOn(const std::string& id) {
   return Deploy(id, Params());
 }
 
-Poco::Dynamic::Var State::PowerOff(const std::string& id) {
+std::string State::PowerOff(const std::string& id) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Machine& m = MachineOr404(id);
@@ -192,15 +196,15 @@ Poco::Dynamic::Var State::PowerOff(const std::string& id) {
   return RenderMachine(w_, m);
 }
 
-Poco::Dynamic::Var State::QueryPowerState(const std::string& id) {
+std::string State::QueryPowerState(const std::string& id) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
-  auto o = Poco::makeShared<Poco::JSON::Object>();
-  o->set("state", MachineOr404(id).power_state);
-  return o;
+  std::string out;
+  JsonWriter(out).BeginObject().Key("state").Str(MachineOr404(id).power_state).EndObject();
+  return out;
 }
 
-Poco::Dynamic::Var State::SetWorkloadAnnotations(const std::string& id, const Params& p) {
+std::string State::SetWorkloadAnnotations(const std::string& id, const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Machine& m = MachineOr404(id);
@@ -215,7 +219,7 @@ Poco::Dynamic::Var State::SetWorkloadAnnotations(const std::string& id, const Pa
   return RenderMachine(w_, m);
 }
 
-Poco::Dynamic::Var State::UpdateMachine(const std::string& id, const Params& p) {
+std::string State::UpdateMachine(const std::string& id, const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Machine& m = MachineOr404(id);

@@ -1,5 +1,4 @@
 // DNS resources, domains, zones, resource pools, subnets, tags and the state dump.
-#include <Poco/JSON/Array.h>
 #include <Poco/Net/IPAddress.h>
 
 #include <algorithm>
@@ -32,10 +31,23 @@ std::vector<std::string> SplitWs(const std::vector<std::string>& values) {
   return out;
 }
 
+// A JSON array of every object in `map`, each written by write(writer, object).
 template <typename Map, typename Fn>
-Poco::JSON::Array::Ptr ListOf(const Map& map, Fn render) {
-  auto out = Poco::makeShared<Poco::JSON::Array>();
-  for (const auto& [id, obj] : map) out->add(render(obj));
+std::string ListOf(const Map& map, Fn write) {
+  std::string out;
+  JsonWriter j(out);
+  j.BeginArray();
+  for (const auto& [id, obj] : map) write(j, obj);
+  j.EndArray();
+  return out;
+}
+
+// One object as a JSON document, written by write(writer).
+template <typename Fn>
+std::string One(Fn write) {
+  std::string out;
+  JsonWriter j(out);
+  write(j);
   return out;
 }
 
@@ -47,7 +59,7 @@ DnsResource& State::DnsOr404(const std::string& id) {
   return it->second;
 }
 
-Poco::Dynamic::Var State::ListDnsResources(const Params& p) {
+std::string State::ListDnsResources(const Params& p) {
   std::lock_guard lock(mu_);
   std::string name = p.Get("name"), domain = p.Get("domain");
   if (p.Has("fqdn")) {
@@ -57,18 +69,21 @@ Poco::Dynamic::Var State::ListDnsResources(const Params& p) {
     domain = dot == std::string::npos ? "" : fqdn.substr(dot + 1);
     if (domain.empty()) domain = w_.DefaultDomain().name;
   }
-  auto out = Poco::makeShared<Poco::JSON::Array>();
+  std::string out;
+  JsonWriter j(out);
+  j.BeginArray();
   for (const auto& [id, d] : w_.dns) {
     if (!name.empty() && d.name != name) continue;
     if (!domain.empty() && w_.domains.at(d.domain_id).name != domain) continue;
-    out->add(RenderDnsResource(w_, d));
+    WriteDnsResource(j, w_, d);
   }
+  j.EndArray();
   return out;
 }
 
-Poco::Dynamic::Var State::GetDnsResource(const std::string& id) {
+std::string State::GetDnsResource(const std::string& id) {
   std::lock_guard lock(mu_);
-  return RenderDnsResource(w_, DnsOr404(id));
+  return One([&](JsonWriter& j) { WriteDnsResource(j, w_, DnsOr404(id)); });
 }
 
 namespace {
@@ -131,7 +146,7 @@ void ApplyDnsParams(const World& w, const Params& p, DnsResource& d, bool creati
 
 }  // namespace
 
-Poco::Dynamic::Var State::CreateDnsResource(const Params& p) {
+std::string State::CreateDnsResource(const Params& p) {
   std::lock_guard lock(mu_);
   DnsResource d;
   ApplyDnsParams(w_, p, d, true);
@@ -144,10 +159,10 @@ Poco::Dynamic::Var State::CreateDnsResource(const Params& p) {
                      true);
   d.id = w_.NextDnsId();
   w_.dns[d.id] = d;
-  return RenderDnsResource(w_, w_.dns[d.id]);
+  return One([&](JsonWriter& j) { WriteDnsResource(j, w_, w_.dns[d.id]); });
 }
 
-Poco::Dynamic::Var State::UpdateDnsResource(const std::string& id, const Params& p) {
+std::string State::UpdateDnsResource(const std::string& id, const Params& p) {
   std::lock_guard lock(mu_);
   DnsResource& d = DnsOr404(id);
   DnsResource updated = d;
@@ -160,7 +175,7 @@ Poco::Dynamic::Var State::UpdateDnsResource(const std::string& id, const Params&
                                 "exists."),
                      true);
   d = updated;
-  return RenderDnsResource(w_, d);
+  return One([&](JsonWriter& j) { WriteDnsResource(j, w_, d); });
 }
 
 void State::DeleteDnsResource(const std::string& id) {
@@ -168,69 +183,73 @@ void State::DeleteDnsResource(const std::string& id) {
   w_.dns.erase(DnsOr404(id).id);
 }
 
-Poco::Dynamic::Var State::ListDomains() {
+std::string State::ListDomains() {
   std::lock_guard lock(mu_);
-  return ListOf(w_.domains, [this](const Domain& d) { return RenderDomain(w_, d); });
+  return ListOf(w_.domains, [this](JsonWriter& j, const Domain& d) { WriteDomain(j, w_, d); });
 }
 
-Poco::Dynamic::Var State::GetDomain(const std::string& id) {
+std::string State::GetDomain(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = w_.domains.find(ToId(id));
   if (it == w_.domains.end()) throw ApiError(404, "No Domain matches the given query.");
-  return RenderDomain(w_, it->second);
+  return One([&](JsonWriter& j) { WriteDomain(j, w_, it->second); });
 }
 
-Poco::Dynamic::Var State::ListZones() {
+std::string State::ListZones() {
   std::lock_guard lock(mu_);
-  return ListOf(w_.zones, RenderZone);
+  return ListOf(w_.zones, WriteZone);
 }
 
-Poco::Dynamic::Var State::GetZone(const std::string& name) {
+std::string State::GetZone(const std::string& name) {
   std::lock_guard lock(mu_);
   const Zone* z = w_.FindZoneByName(name);
   if (!z) throw ApiError(404, "No Zone matches the given query.");
-  return RenderZone(*z);
+  return One([&](JsonWriter& j) { WriteZone(j, *z); });
 }
 
-Poco::Dynamic::Var State::ListPools() {
+std::string State::ListPools() {
   std::lock_guard lock(mu_);
-  return ListOf(w_.pools, RenderPool);
+  return ListOf(w_.pools, WritePool);
 }
 
-Poco::Dynamic::Var State::GetPool(const std::string& id) {
+std::string State::GetPool(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = w_.pools.find(ToId(id));
   if (it == w_.pools.end()) throw ApiError(404, "No ResourcePool matches the given query.");
-  return RenderPool(it->second);
+  return One([&](JsonWriter& j) { WritePool(j, it->second); });
 }
 
-Poco::Dynamic::Var State::ListSubnets() {
+std::string State::ListSubnets() {
   std::lock_guard lock(mu_);
-  return ListOf(w_.subnets, RenderSubnet);
+  RenderContext ctx(w_);
+  return ListOf(w_.subnets, [&](JsonWriter& j, const Subnet& s) { WriteSubnet(j, ctx, s); });
 }
 
-Poco::Dynamic::Var State::GetSubnet(const std::string& id) {
+std::string State::GetSubnet(const std::string& id) {
   std::lock_guard lock(mu_);
   for (const auto& [sid, s] : w_.subnets)
     if (std::to_string(sid) == id || s.cidr == id || "cidr:" + s.cidr == id ||
         "name:" + s.name == id)
-      return RenderSubnet(s);
+      return One([&](JsonWriter& j) {
+        RenderContext ctx(w_);
+        WriteSubnet(j, ctx, s);
+      });
   throw ApiError(404, "No Subnet matches the given query.");
 }
 
-Poco::Dynamic::Var State::ListTags() {
+std::string State::ListTags() {
   std::lock_guard lock(mu_);
-  return ListOf(w_.tags, RenderTag);
+  return ListOf(w_.tags, WriteTag);
 }
 
-Poco::Dynamic::Var State::GetTag(const std::string& name) {
+std::string State::GetTag(const std::string& name) {
   std::lock_guard lock(mu_);
   auto it = w_.tags.find(name);
   if (it == w_.tags.end()) throw ApiError(404, "No Tag matches the given query.");
-  return RenderTag(it->second);
+  return One([&](JsonWriter& j) { WriteTag(j, it->second); });
 }
 
-Poco::Dynamic::Var State::CreateTag(const Params& p) {
+std::string State::CreateTag(const Params& p) {
   std::lock_guard lock(mu_);
   std::string name = p.Get("name");
   if (name.empty()) throw ApiError(400, FieldError("name", "This field is required."), true);
@@ -238,10 +257,10 @@ Poco::Dynamic::Var State::CreateTag(const Params& p) {
     throw ApiError(400, FieldError("name", "Tag with this Name already exists."), true);
   Tag t{name, p.Get("comment"), p.Get("definition"), p.Get("kernel_opts")};
   w_.tags[name] = t;
-  return RenderTag(t);
+  return One([&](JsonWriter& j) { WriteTag(j, t); });
 }
 
-Poco::Dynamic::Var State::TagUpdateNodes(const std::string& name, const Params& p) {
+std::string State::TagUpdateNodes(const std::string& name, const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   auto it = w_.tags.find(name);
@@ -264,70 +283,81 @@ Poco::Dynamic::Var State::TagUpdateNodes(const std::string& name, const Params& 
     ++removed;
     m->tags.erase(std::remove(m->tags.begin(), m->tags.end(), name), m->tags.end());
   }
-  auto o = Poco::makeShared<Poco::JSON::Object>();
-  o->set("added", added);
-  o->set("removed", removed);
-  return o;
+  return One([&](JsonWriter& j) {
+    j.BeginObject().Key("added").Int(added).Key("removed").Int(removed).EndObject();
+  });
 }
 
-Poco::Dynamic::Var State::TagMachines(const std::string& name) {
+std::string State::TagMachines(const std::string& name) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   if (!w_.tags.count(name)) throw ApiError(404, "No Tag matches the given query.");
-  auto out = Poco::makeShared<Poco::JSON::Array>();
+  std::string out;
+  JsonWriter j(out);
+  RenderContext ctx(w_);
+  j.BeginArray();
   for (const auto& [id, m] : w_.machines)
-    if (std::find(m.tags.begin(), m.tags.end(), name) != m.tags.end())
-      out->add(RenderMachine(w_, m));
+    if (std::find(m.tags.begin(), m.tags.end(), name) != m.tags.end()) WriteMachine(j, ctx, m);
+  j.EndArray();
   return out;
 }
 
-Poco::Dynamic::Var State::Dump() {
+std::string State::Dump() {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
-  auto out = Poco::makeShared<Poco::JSON::Object>();
-  auto machines = Poco::makeShared<Poco::JSON::Array>();
+  std::map<int, VmHostUsage> usage = w_.UsageByHost();
+  std::map<int, int> vm_count;
+  for (const auto& [id, m] : w_.machines)
+    if (m.pod_id) ++vm_count[*m.pod_id];
+  std::string out;
+  JsonWriter j(out);
+  j.BeginObject();
+  j.Key("dns_resources").BeginArray();
+  for (const auto& [id, d] : w_.dns) WriteDnsResource(j, w_, d);
+  j.EndArray();
+  j.Key("ip_addresses_in_use").UInt(w_.IpsInUse());
+  j.Key("machines").BeginArray();
   for (const auto& [id, m] : w_.machines) {
-    auto o = Poco::makeShared<Poco::JSON::Object>();
-    o->set("system_id", m.system_id);
-    o->set("hostname", m.hostname);
-    o->set("status", m.status);
-    o->set("status_name", StatusName(m.status));
-    o->set("owner", m.owner.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(m.owner));
-    o->set("agent_name", m.agent_name);
-    o->set("power_state", m.power_state);
-    o->set("pod",
-           m.pod_id ? Poco::Dynamic::Var(w_.vm_hosts.at(*m.pod_id).name) : Poco::Dynamic::Var());
-    auto ips = Poco::makeShared<Poco::JSON::Array>();
+    j.BeginObject();
+    j.Key("agent_name").Str(m.agent_name);
+    j.Key("fail_next_deploy").Bool(m.fail_next_deploy);
+    j.Key("hostname").Str(m.hostname);
+    j.Key("ip_addresses").BeginArray();
     for (const auto& i : m.interfaces)
-      if (!i.ip.empty()) ips->add(i.ip);
-    o->set("ip_addresses", ips);
-    auto ann = Poco::makeShared<Poco::JSON::Object>();
-    for (const auto& [k, v] : m.workload_annotations) ann->set(k, v);
-    o->set("workload_annotations", ann);
-    o->set("fail_next_deploy", m.fail_next_deploy);
-    machines->add(o);
+      if (!i.ip.empty()) j.Str(i.ip);
+    j.EndArray();
+    j.Key("owner").StrOrNull(m.owner);
+    j.Key("pod");
+    if (m.pod_id)
+      j.Str(w_.vm_hosts.at(*m.pod_id).name);
+    else
+      j.Null();
+    j.Key("power_state").Str(m.power_state);
+    j.Key("status").Int(m.status);
+    j.Key("status_name").Str(StatusName(m.status));
+    j.Key("system_id").Str(m.system_id);
+    j.Key("workload_annotations").BeginObject();
+    for (const auto& [k, v] : m.workload_annotations) j.Key(k).Str(v);
+    j.EndObject();
+    j.EndObject();
   }
-  out->set("machines", machines);
-  auto hosts = Poco::makeShared<Poco::JSON::Array>();
+  j.EndArray();
+  j.Key("vm_hosts").BeginArray();
   for (const auto& [id, h] : w_.vm_hosts) {
-    VmHostUsage u = w_.Usage(h);
-    auto o = Poco::makeShared<Poco::JSON::Object>();
-    o->set("id", h.id);
-    o->set("name", h.name);
-    auto used = Poco::makeShared<Poco::JSON::Object>();
-    used->set("cores", u.cores);
-    used->set("memory", static_cast<Poco::Int64>(u.memory));
-    used->set("local_storage", static_cast<Poco::UInt64>(u.local_storage));
-    o->set("used", used);
-    int vms = 0;
-    for (const auto& [mid, m] : w_.machines) vms += m.pod_id == h.id;
-    o->set("vm_count", vms);
-    hosts->add(o);
+    const VmHostUsage& u = usage[id];
+    j.BeginObject();
+    j.Key("id").Int(h.id);
+    j.Key("name").Str(h.name);
+    j.Key("used").BeginObject();
+    j.Key("cores").Int(u.cores);
+    j.Key("local_storage").UInt(u.local_storage);
+    j.Key("memory").Int(u.memory);
+    j.EndObject();
+    j.Key("vm_count").Int(vm_count[id]);
+    j.EndObject();
   }
-  out->set("vm_hosts", hosts);
-  out->set("dns_resources",
-           ListOf(w_.dns, [this](const DnsResource& d) { return RenderDnsResource(w_, d); }));
-  out->set("ip_addresses_in_use", static_cast<Poco::UInt64>(w_.IpsInUse()));
+  j.EndArray();
+  j.EndObject();
   return out;
 }
 

@@ -1,6 +1,4 @@
 // VM host (pod) administration: update (MAAS's PodForm fields) and delete.
-#include <Poco/JSON/Array.h>
-
 #include <sstream>
 
 #include "render.hpp"
@@ -48,8 +46,8 @@ std::vector<std::string> SplitTags(const std::vector<std::string>& values) {
 
 }  // namespace
 
-Poco::Dynamic::Var State::UpdateVmHost(const std::string& id, const Params& p,
-                                       const std::string& collection) {
+std::string State::UpdateVmHost(const std::string& id, const Params& p,
+                                const std::string& collection) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   VmHost& h = VmHostOr404(id);

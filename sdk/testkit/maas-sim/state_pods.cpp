@@ -1,5 +1,4 @@
 // VM host (pod) operations: list, get, compose, parameters.
-#include <Poco/JSON/Array.h>
 #include <Poco/NumberFormatter.h>
 
 #include <algorithm>
@@ -182,39 +181,50 @@ VmHost& State::VmHostOr404(const std::string& id) {
   return it->second;
 }
 
-Poco::Dynamic::Var State::ListVmHosts(const std::string& collection) {
+std::string State::ListVmHosts(const std::string& collection) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
-  auto out = Poco::makeShared<Poco::JSON::Array>();
-  for (const auto& [id, h] : w_.vm_hosts) out->add(RenderVmHost(w_, h, collection));
+  std::map<int, VmHostUsage> usage = w_.UsageByHost();  // one pass over the machines
+  std::string out;
+  JsonWriter j(out);
+  RenderContext ctx(w_);
+  j.BeginArray();
+  for (const auto& [id, h] : w_.vm_hosts) WriteVmHost(j, ctx, h, usage[id], collection);
+  j.EndArray();
   return out;
 }
 
-Poco::Dynamic::Var State::GetVmHost(const std::string& id, const std::string& collection) {
+std::string State::GetVmHost(const std::string& id, const std::string& collection) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   return RenderVmHost(w_, VmHostOr404(id), collection);
 }
 
-Poco::Dynamic::Var State::VmHostParameters(const std::string& id) {
+std::string State::VmHostParameters(const std::string& id) {
   std::lock_guard lock(mu_);
   const VmHost& h = VmHostOr404(id);
-  auto o = Poco::makeShared<Poco::JSON::Object>();
-  o->set("power_address", h.power_address);
-  o->set("project", h.project);
-  o->set("password", "");
-  o->set("certificate", "");
-  o->set("key", "");
-  return o;
+  std::string out;
+  JsonWriter j(out);
+  j.BeginObject();
+  j.Key("certificate").Str("");
+  j.Key("key").Str("");
+  j.Key("password").Str("");
+  j.Key("power_address").Str(h.power_address);
+  j.Key("project").Str(h.project);
+  j.EndObject();
+  return out;
 }
 
-Poco::Dynamic::Var State::Compose(const std::string& id, const Params& p) {
+std::string State::Compose(const std::string& id, const Params& p) {
   std::lock_guard lock(mu_);
   w_.Advance(Clock::now());
   Machine& m = ComposeLocked(VmHostOr404(id), p, false);
-  auto out = Poco::makeShared<Poco::JSON::Object>();
-  out->set("system_id", m.system_id);
-  out->set("resource_uri", std::string(kApiRoot) + "machines/" + m.system_id + "/");
+  std::string out;
+  JsonWriter j(out);
+  j.BeginObject();
+  j.Key("resource_uri").Str(std::string(kApiRoot) + "machines/" + m.system_id + "/");
+  j.Key("system_id").Str(m.system_id);
+  j.EndObject();
   return out;
 }
 

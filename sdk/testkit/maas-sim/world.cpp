@@ -249,6 +249,21 @@ VmHostUsage World::Usage(const VmHost& host) const {
   return u;
 }
 
+std::map<int, VmHostUsage> World::UsageByHost() const {
+  std::map<int, VmHostUsage> out;
+  for (const auto& [id, m] : machines) {
+    if (!m.pod_id) continue;
+    VmHostUsage& u = out[*m.pod_id];
+    u.cores += m.cpu_count;
+    u.memory += m.memory;
+    for (const auto& d : m.disks) {
+      u.local_storage += d.size;
+      u.per_pool[d.storage_pool] += d.size;
+    }
+  }
+  return out;
+}
+
 std::string World::NewSystemId() {
   static const char kAlphabet[] = "abcdefghjkmnpqrstuvwxy0123456789";
   for (;;) {

@@ -66,6 +66,8 @@ class World {
   size_t IpsInUse() const { return used_ips_.size(); }
 
   VmHostUsage Usage(const VmHost& host) const;
+  // Every VM host's usage, by VM host id, in one pass over the machines.
+  std::map<int, VmHostUsage> UsageByHost() const;
 
   // Fresh identifiers for objects created at run time.
   std::string NewSystemId();

@@ -1,0 +1,120 @@
+// Appends the simulator's JSON payloads straight to a string, without building a document tree:
+// building and stringifying Poco::JSON trees was most of maas-sim's CPU under load. Strings are
+// escaped by the SDK's serializer (maasprov/json.hpp); doubles are formatted as Poco formats
+// them, so payloads stay byte-for-byte what the Poco renderer sent.
+//
+// Usage: JsonWriter j(out); j.BeginObject(); j.Key("id").Int(1); j.EndObject();
+// Commas are placed from the text already written, so callers only open, name and close.
+//
+// Ownership: borrows the output string. Thread-safety: none; one writer per output.
+#pragma once
+
+#include <Poco/NumberFormatter.h>
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "maasprov/json.hpp"
+
+namespace maassim {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& Key(std::string_view key) {
+    Separate();
+    maasprov::json::detail::escapeString(key, out_);
+    out_.push_back(':');
+    return *this;
+  }
+  JsonWriter& BeginObject() { return Open('{'); }
+  JsonWriter& EndObject() { return Close('}'); }
+  JsonWriter& BeginArray() { return Open('['); }
+  JsonWriter& EndArray() { return Close(']'); }
+
+  JsonWriter& Str(std::string_view s) {
+    Separate();
+    maasprov::json::detail::escapeString(s, out_);
+    return *this;
+  }
+  // MAAS sends null for an unset optional string.
+  JsonWriter& StrOrNull(std::string_view s) { return s.empty() ? Null() : Str(s); }
+  JsonWriter& Int(int64_t v) {
+    Separate();
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, v);
+    out_.append(digits, r.ptr);
+    return *this;
+  }
+  JsonWriter& UInt(uint64_t v) {
+    Separate();
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, v);
+    out_.append(digits, r.ptr);
+    return *this;
+  }
+  // Poco's shortest form ("2.5", "480000"): what clients of the Poco renderer parsed.
+  JsonWriter& Double(double v) {
+    Separate();
+    out_ += Poco::NumberFormatter::format(v);
+    return *this;
+  }
+  JsonWriter& Bool(bool v) {
+    Separate();
+    out_ += v ? "true" : "false";
+    return *this;
+  }
+  JsonWriter& Null() {
+    Separate();
+    out_ += "null";
+    return *this;
+  }
+  JsonWriter& Strings(const std::vector<std::string>& items) {
+    BeginArray();
+    for (const auto& s : items) Str(s);
+    return EndArray();
+  }
+  JsonWriter& EmptyArray() {
+    Separate();
+    out_ += "[]";
+    return *this;
+  }
+  // Already-rendered JSON (a memoised fragment, not a view into the output), as one value.
+  JsonWriter& Raw(std::string_view json) {
+    Separate();
+    out_ += json;
+    return *this;
+  }
+  // Writes again, as one value, the text this writer's output holds at [begin, end).
+  JsonWriter& Copy(size_t begin, size_t end) {
+    Separate();
+    out_.append(out_, begin, end - begin);  // by offsets: the output may reallocate
+    return *this;
+  }
+  size_t size() const { return out_.size(); }
+
+ private:
+  // A value or key needs a comma unless it opens a container or follows its key.
+  void Separate() {
+    if (out_.empty()) return;
+    char last = out_.back();
+    if (last != '{' && last != '[' && last != ':') out_.push_back(',');
+  }
+  JsonWriter& Open(char c) {
+    Separate();
+    out_.push_back(c);
+    return *this;
+  }
+  JsonWriter& Close(char c) {
+    out_.push_back(c);
+    return *this;
+  }
+
+  std::string& out_;
+};
+
+}  // namespace maassim
