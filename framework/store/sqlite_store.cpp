@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -31,7 +33,6 @@ namespace maasprov::store {
 namespace {
 
 using Poco::Data::Session;
-using Poco::Data::Keywords::bind;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
 
@@ -40,6 +41,9 @@ constexpr std::size_t kIdleScanSessions = 4;  // read connections kept for later
 // Writes one commit may carry: bounds a batch's transaction (and the WAL it appends) and the
 // wait of the last caller in it.
 constexpr std::size_t kMaxBatch = 256;
+// Recent events kept in memory for watches (about 1 MB of 2 KB documents): a batch's worth
+// twice, so a watch a commit behind still reads no SQL.
+constexpr std::size_t kTailEvents = 2 * kMaxBatch;
 
 // Turns database failures into StoreError so callers catch one family of errors.
 template <class F>
@@ -133,24 +137,19 @@ std::unique_ptr<Session> openSession(const std::string& path, std::chrono::milli
   return session;
 }
 
-std::optional<std::string> readDocument(Session& session, const ObjectKey& key) {
-  std::vector<std::string> documents;
-  session << "SELECT document FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
-      into(documents), bind(key.kind), bind(key.ns), bind(key.name), now;
-  if (documents.empty()) return std::nullopt;
-  return documents.front();
-}
-
 // A prepared statement stepped row by row, so a scan never holds more than one row's text.
-using StatementPtr = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+struct Finalize {
+  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, Finalize>;
 
-StatementPtr prepareStatement(sqlite3* db, const std::string& path, const std::string& sql) {
+StatementPtr prepareStatement(sqlite3* db, const std::string& path, std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) !=
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
       SQLITE_OK) {
     throw StoreError("store " + path + ": " + sqlite3_errmsg(db));
   }
-  return StatementPtr(raw, &sqlite3_finalize);
+  return StatementPtr(raw);
 }
 
 void bindText(sqlite3_stmt* statement, int index, const std::string& text) {
@@ -161,6 +160,173 @@ std::string_view columnText(sqlite3_stmt* statement, int column) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
   if (!text) return {};
   return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
+}
+
+// The statements the write and watch paths run again and again. Each connection compiles one
+// the first time it runs it and keeps it: compiling SQL on every execution (Poco::Data has no
+// statement cache) was a twelfth of the daemon's CPU.
+enum class Sql : std::size_t {
+  Begin,
+  Commit,
+  Rollback,
+  Savepoint,
+  Release,
+  RollbackToSavepoint,
+  SelectDocument,
+  ReplaceObject,
+  DeleteObject,
+  InsertEvent,
+  SetLastVersion,
+  DeleteEvents,
+  SetCompactedVersion,
+  SelectEvents,
+  Count,
+};
+
+constexpr const char* kSql[] = {
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT batched_write",
+    "RELEASE batched_write",
+    "ROLLBACK TO batched_write",
+    "SELECT document FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3",
+    "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, generation,"
+    " deleting, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "DELETE FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3",
+    "INSERT INTO events (resource_version, type, kind, namespace, name, document)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    "UPDATE store_state SET last_rv = ?1",
+    "DELETE FROM events WHERE resource_version <= ?1",
+    "UPDATE store_state SET compacted_rv = ?1",
+    "SELECT resource_version, type, document FROM events WHERE resource_version > ?1"
+    " ORDER BY resource_version LIMIT ?2",
+};
+static_assert(std::size(kSql) == static_cast<std::size_t>(Sql::Count));
+
+// A Poco session with the statements above compiled on first use. Not thread-safe: its owner's
+// mutex guards it. The statements are finalized before the session closes its connection.
+class Connection {
+ public:
+  Connection(std::unique_ptr<Session> session, std::string path)
+      : session_(std::move(session)),
+        db_(Poco::Data::SQLite::Utility::dbHandle(*session_)),
+        path_(std::move(path)) {}
+  ~Connection() { statements_ = {}; }  // finalize before session_ closes the database
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Session& session() { return *session_; }
+  sqlite3* db() const { return db_; }
+
+  // One execution of a cached statement: bind, step, read columns; the statement is reset when
+  // the run ends, so it never holds a read snapshot or a half-read result open.
+  class Run {
+   public:
+    Run(Connection& connection, sqlite3_stmt* statement)
+        : connection_(connection), statement_(statement) {}
+    ~Run() {
+      sqlite3_reset(statement_);
+      sqlite3_clear_bindings(statement_);
+    }
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
+
+    // The text must outlive the run (SQLite reads it in place).
+    Run& text(int index, std::string_view value) {
+      check(sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
+                              SQLITE_STATIC));
+      return *this;
+    }
+    Run& integer(int index, std::int64_t value) {
+      check(sqlite3_bind_int64(statement_, index, value));
+      return *this;
+    }
+    // True when a row is ready; false when done. Throws StoreError naming the file.
+    bool step() {
+      const int result = sqlite3_step(statement_);
+      if (result == SQLITE_ROW) return true;
+      if (result == SQLITE_DONE) return false;
+      check(result);
+      return false;
+    }
+    void execute() {
+      while (step()) {
+      }
+    }
+    std::string_view columnText(int column) const {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+      if (!text) return {};
+      return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
+    }
+    std::int64_t columnInteger(int column) const {
+      return sqlite3_column_int64(statement_, column);
+    }
+
+   private:
+    void check(int result) const {
+      if (result != SQLITE_OK) connection_.fail();
+    }
+    Connection& connection_;
+    sqlite3_stmt* statement_;
+  };
+
+  Run run(Sql sql) { return Run(*this, statement(sql)); }
+  void execute(Sql sql) { run(sql).execute(); }
+
+  [[noreturn]] void fail() const {
+    throw StoreError("store " + path_ + ": " + sqlite3_errmsg(db_));
+  }
+
+ private:
+  sqlite3_stmt* statement(Sql sql) {
+    auto& slot = statements_[static_cast<std::size_t>(sql)];
+    if (!slot) slot = prepareStatement(db_, path_, kSql[static_cast<std::size_t>(sql)]);
+    return slot.get();
+  }
+
+  std::unique_ptr<Session> session_;
+  sqlite3* db_;
+  std::string path_;
+  std::array<StatementPtr, static_cast<std::size_t>(Sql::Count)> statements_;
+};
+
+// Rolls back a write transaction of `connection` unless committed.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Connection& connection) : connection_(connection) {
+    connection_.execute(Sql::Begin);
+  }
+  ~WriteTransaction() {
+    if (done_) return;
+    try {
+      connection_.execute(Sql::Rollback);
+    } catch (const StoreError&) {  // SQLite already rolled back after a failed COMMIT
+    }
+  }
+  void commit() {
+    connection_.execute(Sql::Commit);
+    done_ = true;
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+ private:
+  Connection& connection_;
+  bool done_ = false;
+};
+
+std::optional<std::string> readDocument(Connection& connection, const ObjectKey& key) {
+  auto run = connection.run(Sql::SelectDocument);
+  run.text(1, key.kind).text(2, key.ns).text(3, key.name);
+  if (!run.step()) return std::nullopt;
+  return std::string(run.columnText(0));
+}
+
+EventType eventType(std::string_view text) {
+  if (text == "ADDED") return EventType::Added;
+  if (text == "MODIFIED") return EventType::Modified;
+  return EventType::Deleted;
 }
 
 // Labels from the JSON text of metadata.labels (empty when absent), as rules::labelsOf reads them.
@@ -203,7 +369,7 @@ struct SqliteStore::Impl {
   ProcessLock lock;
 
   std::mutex writeMutex;  // guards writer, lastVersion, compactedVersion writes
-  std::unique_ptr<Session> writer;
+  std::optional<Connection> writer;
   std::uint64_t lastVersion = 0;
   std::atomic<std::uint64_t> compactedVersion{0};
 
@@ -216,36 +382,49 @@ struct SqliteStore::Impl {
   std::atomic<std::uint64_t> committedWrites{0};  // writes they carried that changed something
 
   std::mutex readMutex;  // guards reader
-  std::unique_ptr<Session> reader;
+  std::optional<Connection> reader;
 
   // Read connections for scan and list: each holds one for its whole snapshot, so a visitor may
   // call the store (even write) without waiting on a lock the scan holds.
   std::mutex scanPoolMutex;  // guards idleScanSessions
   std::vector<std::unique_ptr<Session>> idleScanSessions;
 
-  std::mutex feedMutex;  // guards committedVersion; watch threads wait on feedChanged
+  // A committed write as the change feed delivers it. The text is shared by every reader of the
+  // tail; each watch parses its own copy, since callbacks may modify what they are given.
+  struct FeedEvent {
+    std::uint64_t version;
+    EventType type;
+    std::shared_ptr<const std::string> document;
+  };
+
+  std::mutex feedMutex;  // guards committedVersion and tail; watch threads wait on feedChanged
   std::condition_variable feedChanged;
   std::uint64_t committedVersion = 0;
+  // The most recent committed events (oldest first, none at or below compactedVersion), so a
+  // watch that keeps up reads them from memory instead of the events table. Empty after opening:
+  // a watch behind the tail reads the table.
+  std::deque<FeedEvent> tail;
 
   explicit Impl(Options opts) : options(std::move(opts)), lock(prepare(options)) {
-    writer = openSession(options.path, options.busyTimeout);
+    writer.emplace(openSession(options.path, options.busyTimeout), options.path);
     std::string mode;
-    *writer << "PRAGMA journal_mode = WAL", into(mode), now;
+    writer->session() << "PRAGMA journal_mode = WAL", into(mode), now;
     if (mode != "wal") {
       throw StoreError("store " + options.path + ": cannot switch to WAL mode (got \"" + mode +
                        "\"); is the file on a filesystem without shared memory?");
     }
-    sqlite::migrate(*writer, options.path);
+    sqlite::migrate(writer->session(), options.path);
     // The store may hold secrets (a Secret's data): owner-only, and SQLite gives the WAL the same.
     std::filesystem::permissions(
         options.path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     Poco::Int64 last = 0;
     Poco::Int64 compacted = 0;
-    *writer << "SELECT last_rv, compacted_rv FROM store_state", into(last), into(compacted), now;
+    writer->session() << "SELECT last_rv, compacted_rv FROM store_state", into(last),
+        into(compacted), now;
     lastVersion = static_cast<std::uint64_t>(last);
     compactedVersion = static_cast<std::uint64_t>(compacted);
     committedVersion = lastVersion;
-    reader = openSession(options.path, options.busyTimeout);
+    reader.emplace(openSession(options.path, options.busyTimeout), options.path);
   }
 
   static const std::string& prepare(const Options& options) {
@@ -301,38 +480,39 @@ struct SqliteStore::Impl {
     const bool savepoints = batch.size() > 1;
     std::uint64_t version = lastVersion;
     std::uint64_t compactTo = 0;
+    std::vector<FeedEvent> events;  // of the writes kept, for the tail once committed
     try {
       guarded(options.path, [&] {
-        sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*writer);
-        Transaction tx(*writer, "BEGIN IMMEDIATE");
+        WriteTransaction tx(*writer);
         for (auto* write : batch) {
-          if (savepoints) *writer << "SAVEPOINT batched_write", now;
+          const std::size_t eventsBefore = events.size();
+          if (savepoints) writer->execute(Sql::Savepoint);
           try {
-            write->plan = apply(write->key, write->decide, version + 1);
+            write->plan = apply(write->key, write->decide, version + 1, events);
             if (write->plan.changed) ++version;
-            if (savepoints) *writer << "RELEASE batched_write", now;
+            if (savepoints) writer->execute(Sql::Release);
           } catch (...) {
             write->error = std::current_exception();
             write->plan = {};
+            events.resize(eventsBefore);
             if (!savepoints) continue;
             // An I/O error may have rolled back the whole transaction: then nothing can be kept.
-            if (sqlite3_get_autocommit(db)) {
+            if (sqlite3_get_autocommit(writer->db())) {
               throw StoreError(
                   "store " + options.path +
                   ": the batched transaction was rolled back after: " + errorText(write->error));
             }
-            *writer << "ROLLBACK TO batched_write", now;
-            *writer << "RELEASE batched_write", now;
+            writer->execute(Sql::RollbackToSavepoint);
+            writer->execute(Sql::Release);
           }
         }
         if (version == lastVersion) return;  // nothing changed: nothing to commit or fsync
-        const auto rv = static_cast<Poco::Int64>(version);
-        *writer << "UPDATE store_state SET last_rv = ?", bind(rv), now;
+        writer->run(Sql::SetLastVersion).integer(1, static_cast<std::int64_t>(version)).execute();
         compactTo = compactionPoint(version);
         if (compactTo != 0) {
-          const auto to = static_cast<Poco::Int64>(compactTo);
-          *writer << "DELETE FROM events WHERE resource_version <= ?", bind(to), now;
-          *writer << "UPDATE store_state SET compacted_rv = ?", bind(to), now;
+          const auto to = static_cast<std::int64_t>(compactTo);
+          writer->run(Sql::DeleteEvents).integer(1, to).execute();
+          writer->run(Sql::SetCompactedVersion).integer(1, to).execute();
         }
         tx.commit();
         commits.fetch_add(1, std::memory_order_relaxed);
@@ -352,37 +532,55 @@ struct SqliteStore::Impl {
     {
       std::lock_guard feed(feedMutex);
       committedVersion = version;
+      for (auto& event : events) tail.push_back(std::move(event));
+      while (!tail.empty() &&
+             (tail.size() > kTailEvents || tail.front().version <= compactedVersion)) {
+        tail.pop_front();
+      }
     }
     feedChanged.notify_all();
   }
 
   // One write inside the batch's transaction: read the current row, let `decide` apply the
-  // store's rules, then write the object and its event at `version` if anything changed.
-  rules::WritePlan apply(const ObjectKey& key, const Decide& decide, std::uint64_t version) {
+  // store's rules, then write the object and its event at `version` if anything changed, and
+  // add the event to `events`.
+  rules::WritePlan apply(const ObjectKey& key, const Decide& decide, std::uint64_t version,
+                         std::vector<FeedEvent>& events) {
     const auto text = readDocument(*writer, key);
     const Document stored = text ? rules::parse(*text) : Document{};
     rules::WritePlan plan = decide(text ? &stored : nullptr, version);
     if (!plan.changed) return plan;
 
-    const std::string document = rules::serialize(plan.object);
-    const auto rv = static_cast<Poco::Int64>(version);
-    std::string type;
+    auto document = std::make_shared<const std::string>(rules::serialize(plan.object));
+    const auto rv = static_cast<std::int64_t>(version);
+    EventType type;
     if (plan.deleteNow) {
-      type = "DELETED";
-      *writer << "DELETE FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
-          bind(key.kind), bind(key.ns), bind(key.name), now;
+      type = EventType::Deleted;
+      writer->run(Sql::DeleteObject).text(1, key.kind).text(2, key.ns).text(3, key.name).execute();
     } else {
-      type = text ? "MODIFIED" : "ADDED";
+      type = text ? EventType::Modified : EventType::Added;
       const auto meta = plan.object->getObject("metadata");
-      *writer << "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version,"
-                 " generation, deleting, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          bind(key.kind), bind(key.ns), bind(key.name), bind(meta->getValue<std::string>("uid")),
-          bind(rv), bind(meta->getValue<Poco::Int64>("generation")),
-          bind(rules::isBeingDeleted(plan.object) ? 1 : 0), bind(document), now;
+      const auto uid = meta->getValue<std::string>("uid");
+      writer->run(Sql::ReplaceObject)
+          .text(1, key.kind)
+          .text(2, key.ns)
+          .text(3, key.name)
+          .text(4, uid)
+          .integer(5, rv)
+          .integer(6, meta->getValue<Poco::Int64>("generation"))
+          .integer(7, rules::isBeingDeleted(plan.object) ? 1 : 0)
+          .text(8, *document)
+          .execute();
     }
-    *writer << "INSERT INTO events (resource_version, type, kind, namespace, name, document)"
-               " VALUES (?, ?, ?, ?, ?, ?)",
-        bind(rv), bind(type), bind(key.kind), bind(key.ns), bind(key.name), bind(document), now;
+    writer->run(Sql::InsertEvent)
+        .integer(1, rv)
+        .text(2, toString(type))
+        .text(3, key.kind)
+        .text(4, key.ns)
+        .text(5, key.name)
+        .text(6, *document)
+        .execute();
+    events.push_back({version, type, std::move(document)});
     return plan;
   }
 
@@ -459,40 +657,37 @@ struct SqliteStore::Impl {
     return version - keep;
   }
 
-  struct StoredEvent {
-    std::uint64_t version;
-    std::string type;
-    std::string document;
-  };
-
-  std::vector<StoredEvent> eventsAfter(std::uint64_t after) {
-    std::vector<Poco::Int64> versions;
-    std::vector<std::string> types;
-    std::vector<std::string> documents;
+  // Up to kEventBatch committed events after `after`, oldest first: from the tail when it reaches
+  // back to `after` + 1, else from the events table. Fewer than expected, or a first one that is
+  // not `after` + 1, means the feed was compacted past `after`.
+  std::vector<FeedEvent> eventsAfter(std::uint64_t after) {
+    std::vector<FeedEvent> events;
     {
-      std::lock_guard guard(readMutex);
-      *reader << "SELECT resource_version, type, document FROM events"
-                 " WHERE resource_version > ? ORDER BY resource_version LIMIT ?",
-          into(versions), into(types), into(documents), bind(static_cast<Poco::Int64>(after)),
-          bind(static_cast<Poco::Int64>(kEventBatch)), now;
+      std::lock_guard feed(feedMutex);
+      if (!tail.empty() && tail.front().version <= after + 1) {
+        auto it =
+            std::upper_bound(tail.begin(), tail.end(), after,
+                             [](std::uint64_t v, const FeedEvent& e) { return v < e.version; });
+        const auto count =
+            std::min<std::size_t>(static_cast<std::size_t>(tail.end() - it), kEventBatch);
+        events.assign(it, it + static_cast<std::ptrdiff_t>(count));
+        return events;
+      }
     }
-    std::vector<StoredEvent> events;
-    events.reserve(versions.size());
-    for (std::size_t i = 0; i < versions.size(); ++i) {
-      events.push_back(
-          {static_cast<std::uint64_t>(versions[i]), std::move(types[i]), std::move(documents[i])});
+    std::lock_guard guard(readMutex);
+    auto run = reader->run(Sql::SelectEvents);
+    run.integer(1, static_cast<std::int64_t>(after))
+        .integer(2, static_cast<std::int64_t>(kEventBatch));
+    while (run.step()) {
+      events.push_back({static_cast<std::uint64_t>(run.columnInteger(0)),
+                        eventType(run.columnText(1)),
+                        std::make_shared<const std::string>(run.columnText(2))});
     }
     return events;
   }
 };
 
 namespace {
-
-EventType eventType(const std::string& text) {
-  if (text == "ADDED") return EventType::Added;
-  if (text == "MODIFIED") return EventType::Modified;
-  return EventType::Deleted;
-}
 
 class SqliteSubscription final : public Subscription {
  public:
@@ -523,7 +718,7 @@ class SqliteSubscription final : public Subscription {
         }
         for (const auto& event : events) {
           if (stop_) return;
-          deliver({eventType(event.type), event.version, rules::parse(event.document)});
+          deliver({event.type, event.version, rules::parse(*event.document)});
           cursor_ = event.version;
         }
       }
@@ -657,7 +852,7 @@ SqliteStore::WriteStats SqliteStore::writeStats() const {
 int SqliteStore::schemaVersion() const {
   return guarded(impl_->options.path, [&] {
     std::lock_guard guard(impl_->readMutex);
-    return sqlite::schemaVersion(*impl_->reader);
+    return sqlite::schemaVersion(impl_->reader->session());
   });
 }
 

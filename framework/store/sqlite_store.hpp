@@ -4,7 +4,8 @@
 // returning call is on disk and survives kill -9 and power loss. One process owns a file at a
 // time (enforced with a lock on "<path>.lock"); a second opener gets a StoreError. The change
 // feed is an events table written in the same transaction as the object, so a watch can resume
-// from any resourceVersion still retained, even across restarts.
+// from any resourceVersion still retained, even across restarts; the most recent events are also
+// kept in memory, so a watch that keeps up reads no SQL.
 //
 // Ownership: SqliteStore owns its database connections and the watch threads of its
 // subscriptions; every Subscription it returns must be destroyed before it.

@@ -227,5 +227,65 @@ TEST_F(SqliteStoreWatchTest, WatcherLeftBehindByCompactionGetsAnErrorAndStops) {
   EXPECT_EQ(events[1].object->getValue<std::string>("reason"), "Expired");
 }
 
+// Recent events are served from memory; a watcher far behind them reads the events table and
+// must still get every write once, in order, with no gap where the two meet.
+TEST_F(SqliteStoreWatchTest, WatcherFarBehindGetsEveryWriteInOrder) {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  Collector collector;
+  auto record = collector.callback();
+  auto subscription = store->watch(0, [&](const WatchEvent& event) {
+    record(event);
+    if (event.resourceVersion == 1) released.wait();  // a slow consumer
+  });
+  store->create(machine("default", "first"));
+  ASSERT_TRUE(collector.waitFor(1));
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 150;  // 1,200 writes: more than the in-memory feed holds
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        store->create(machine("ns" + std::to_string(t), "m" + std::to_string(i)));
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  release.set_value();
+  const std::size_t total = 1 + kThreads * kPerThread;
+  ASSERT_TRUE(collector.waitFor(total));
+  subscription.reset();
+
+  const auto events = collector.events();
+  ASSERT_EQ(events.size(), total);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events[i].type, EventType::Added) << i;
+    ASSERT_EQ(events[i].resourceVersion, i + 1);
+    EXPECT_EQ(meta(events[i].object, "resourceVersion"), std::to_string(i + 1));
+  }
+  EXPECT_EQ(meta(events.back().object, "uid"),
+            meta(store->get(testing::keyOf(events.back().object)), "uid"));
+}
+
+// Watches of one store are independent: what one callback does to its event is not seen by
+// another, nor by a later read.
+TEST_F(SqliteStoreWatchTest, CallbacksMayModifyTheirEvents) {
+  Collector untouched;
+  auto first = store->watch(0, [](const WatchEvent& event) {
+    Document object = event.object;
+    object->getObject("metadata")->set("name", "changed by a callback");
+    object->remove("spec");
+  });
+  auto second = store->watch(0, untouched.callback());
+  store->create(machine("default", "m1"));
+  ASSERT_TRUE(untouched.waitFor(1));
+  first.reset();
+  second.reset();
+  const auto event = untouched.events().front();
+  EXPECT_EQ(meta(event.object, "name"), "m1");
+  EXPECT_TRUE(event.object->has("spec"));
+  EXPECT_EQ(meta(store->get({"MaasMachine", "default", "m1"}), "name"), "m1");
+}
+
 }  // namespace
 }  // namespace maasprov::store
