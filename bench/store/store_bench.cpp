@@ -4,6 +4,9 @@
 //   BM_Create        one machine-sized object created (one fsynced transaction)
 //   BM_UpdateStatus  one status write on an existing object, as the controller makes them
 //   BM_List/N        list N machine-sized objects (a consistent snapshot, parsed)
+//   BM_UpdateStatusWatched  status writes with one watch open, as the controller watches its own
+//                    writes: the process's CPU per write (writer and watch thread), waiting
+//                    until the watch has seen every write
 //   concurrent       creates and status writes from 1, 8 and 64 threads at once, for a fixed
 //                    time each (as the controller's workers write): writes per second in all
 //
@@ -11,18 +14,22 @@
 //   (--quick lists 1,000, not 10,000, and writes concurrently for 0.3 s, not 3 s)
 #include <Poco/JSON/Parser.h>
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
 
 #include "../common/gbench_report.hpp"
+#include "framework/store/object_rules.hpp"
 #include "framework/store/sqlite_store.hpp"
 
 namespace maasprov::bench {
@@ -108,6 +115,44 @@ void BM_UpdateStatus(benchmark::State& state) {
     state.ResumeTiming();
     stored = s.updateStatus(next);
   }
+  state.SetItemsProcessed(state.iterations());
+}
+
+double processCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+void BM_UpdateStatusWatched(benchmark::State& state) {
+  store::SqliteStore s({.path = scratch("watched")});
+  Document stored = s.create(machine("m-0"));
+  // Two statuses to alternate, built beforehand so the loop's CPU is the store's.
+  const Document next[] = {status(stored, 0), status(stored, 1)};
+  std::mutex mutex;
+  std::condition_variable seen;
+  std::uint64_t delivered = 0;
+  auto subscription = s.watch(store::rules::resourceVersionOf(stored), [&](const auto& event) {
+    std::lock_guard lock(mutex);
+    delivered = event.resourceVersion;
+    seen.notify_all();
+  });
+  const double cpuBefore = processCpuSeconds();
+  int i = 0;
+  for (auto _ : state) {
+    const Document& doc = next[i++ % 2];
+    doc->getObject("metadata")
+        ->set("resourceVersion", stored->getObject("metadata")->get("resourceVersion"));
+    stored = s.updateStatus(doc);
+  }
+  const auto last = store::rules::resourceVersionOf(stored);
+  {
+    std::unique_lock lock(mutex);
+    seen.wait(lock, [&] { return delivered >= last; });
+  }
+  state.counters["process_cpu_us"] =
+      (processCpuSeconds() - cpuBefore) * 1e6 / static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -197,6 +242,8 @@ int main(int argc, char** argv) {
   }
   benchmark::RegisterBenchmark("BM_Create", BM_Create)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("BM_UpdateStatus", BM_UpdateStatus)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_UpdateStatusWatched", BM_UpdateStatusWatched)
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("BM_List", BM_List)->Arg(listed)->Unit(benchmark::kMillisecond);
   int n = static_cast<int>(args.size());
   CapturingReporter reporter;
@@ -205,6 +252,7 @@ int main(int argc, char** argv) {
   double create = reporter.nanos("BM_Create");
   double update = reporter.nanos("BM_UpdateStatus");
   double list = reporter.nanos("BM_List/" + std::to_string(listed));
+  double watchedCpu = reporter.counter("BM_UpdateStatusWatched", "process_cpu_us");
   Report report("store");
   report.context("machine", machineDescription());
   report.context("load average", loadAverage());
@@ -213,6 +261,12 @@ int main(int argc, char** argv) {
               std::nullopt, "one fsynced transaction each"});
   report.add({"status writes per second", update > 0 ? 1e9 / update : 0, "writes/s", Goal::Info,
               std::nullopt, "updateStatus, as the controller writes"});
+  report.add({"CPU per create", reporter.cpuNanos("BM_Create") / 1e3, "us", Goal::Info,
+              std::nullopt, "the calling thread's, which runs a lone write's transaction"});
+  report.add({"CPU per status write", reporter.cpuNanos("BM_UpdateStatus") / 1e3, "us", Goal::Info,
+              std::nullopt, "the calling thread's"});
+  report.add({"CPU per status write, one watch", watchedCpu, "us", Goal::Info, std::nullopt,
+              "process CPU (writer and watch thread) until the watch has seen every write"});
   report.add({"list " + std::to_string(listed) + " machines", list / 1e6, "ms", Goal::Info,
               std::nullopt, "reopened store, parsed documents"});
   for (const bool statusWrites : {false, true}) {
