@@ -25,10 +25,25 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
+  // A key from data (annotation names): escaped.
   JsonWriter& Key(std::string_view key) {
     Separate();
     maasprov::json::detail::escapeString(key, out_);
     out_.push_back(':');
+    return *this;
+  }
+  // A key written as a string literal in the renderer: plain ASCII, so copied as it is.
+  template <size_t N>
+  JsonWriter& Key(const char (&key)[N]) {
+    const bool comma = NeedsComma();
+    char buf[N + 4];
+    size_t n = 0;
+    if (comma) buf[n++] = ',';
+    buf[n++] = '"';
+    for (size_t i = 0; i + 1 < N; ++i) buf[n++] = key[i];
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out_.append(buf, n);
     return *this;
   }
   JsonWriter& BeginObject() { return Open('{'); }
@@ -99,10 +114,13 @@ class JsonWriter {
 
  private:
   // A value or key needs a comma unless it opens a container or follows its key.
-  void Separate() {
-    if (out_.empty()) return;
+  bool NeedsComma() const {
+    if (out_.empty()) return false;
     char last = out_.back();
-    if (last != '{' && last != '[' && last != ':') out_.push_back(',');
+    return last != '{' && last != '[' && last != ':';
+  }
+  void Separate() {
+    if (NeedsComma()) out_.push_back(',');
   }
   JsonWriter& Open(char c) {
     Separate();

@@ -6,6 +6,15 @@ const char* const kApiRoot = "/MAAS/api/2.0/";
 
 namespace {
 
+// Parts of every machine that never change.
+constexpr std::string_view kDefaultGateways =
+    R"({"ipv4":{"gateway_ip":null,"link_id":null},"ipv6":{"gateway_ip":null,"link_id":null}})";
+constexpr std::string_view kHardwareInfo =
+    R"({"cpu_model":"Unknown","mainboard_firmware_date":"Unknown",)"
+    R"("mainboard_firmware_version":"Unknown","mainboard_product":"Unknown",)"
+    R"("mainboard_vendor":"Unknown","system_product":"Unknown","system_serial":"Unknown",)"
+    R"("system_vendor":"Unknown","system_version":"Unknown"})";
+
 // Appends "/MAAS/api/2.0/<collection>/<id>/" as a string value.
 void Uri(JsonWriter& j, std::string_view collection, std::string_view id) {
   std::string uri;
@@ -293,25 +302,13 @@ void WriteMachine(JsonWriter& j, RenderContext& ctx, const Machine& m) {
   else
     j.Null();
   j.Key("current_testing_result_id").Int(m.id * 3 + 1);
-  j.Key("default_gateways").BeginObject();
-  for (const char* family : {"ipv4", "ipv6"}) {
-    j.Key(family).BeginObject();
-    j.Key("gateway_ip").Null();
-    j.Key("link_id").Null();
-    j.EndObject();
-  }
-  j.EndObject();
+  j.Key("default_gateways").Raw(kDefaultGateways);
   j.Key("description").Str(m.description);
   j.Key("disable_ipv4").Bool(false);
   j.Key("distro_series").Str(m.distro_series);
   j.Key("domain").Raw(ctx.Domain(m.domain_id));
   j.Key("fqdn").Str(w.Fqdn(m));
-  j.Key("hardware_info").BeginObject();
-  for (const char* key :
-       {"cpu_model", "mainboard_firmware_date", "mainboard_firmware_version", "mainboard_product",
-        "mainboard_vendor", "system_product", "system_serial", "system_vendor", "system_version"})
-    j.Key(key).Str("Unknown");
-  j.EndObject();
+  j.Key("hardware_info").Raw(kHardwareInfo);
   j.Key("hardware_uuid").Null();
   j.Key("hostname").Str(m.hostname);
   j.Key("hwe_kernel").StrOrNull(m.hwe_kernel);
