@@ -240,6 +240,46 @@ Constraints::Constraints(const World& w, const Params& p, Form form) {
   }
   repr << "]";
   input_repr_ = repr.str();
+  static const std::map<std::string, Field, std::less<>> kFields = {
+      {"tags", Field::kTags},
+      {"not_tags", Field::kNotTags},
+      {"zone", Field::kZone},
+      {"not_in_zone", Field::kNotInZone},
+      {"pool", Field::kPool},
+      {"not_in_pool", Field::kNotInPool},
+      {"arch", Field::kArch},
+      {"not_arch", Field::kNotArch},
+      {"owner", Field::kOwner},
+      {"not_owner", Field::kNotOwner},
+      {"power_state", Field::kPowerState},
+      {"not_power_state", Field::kNotPowerState},
+      {"id", Field::kId},
+      {"not_id", Field::kNotId},
+      {"system_id", Field::kSystemId},
+      {"hostname", Field::kHostname},
+      {"not_hostname", Field::kNotHostname},
+      {"name", Field::kName},
+      {"domain", Field::kDomain},
+      {"not_domain", Field::kNotDomain},
+      {"agent_name", Field::kAgentName},
+      {"not_agent_name", Field::kNotAgentName},
+      {"status", Field::kStatus},
+      {"not_status", Field::kNotStatus},
+      {"mac_address", Field::kMacAddress},
+      {"subnets", Field::kSubnets},
+      {"not_subnets", Field::kNotSubnets},
+  };
+  for (const auto& [key, vals] : values_) {
+    if (kPodFields.count(key)) pod_filters_ = true;
+    auto field = kFields.find(key);
+    if (field == kFields.end()) continue;  // accepted, but nothing the simulator models
+    Check c{field->second, vals, vals, {}};
+    std::sort(c.sorted.begin(), c.sorted.end());
+    if (c.field == Field::kStatus || c.field == Field::kNotStatus)
+      for (const auto& v : vals)
+        c.statuses.push_back(StatusFromShortLabel(v.rfind("=", 0) == 0 ? v.substr(1) : v));
+    checks_.push_back(std::move(c));
+  }
   dry_run_ = p.Get("dry_run") == "true" || p.Get("dry_run") == "1";
   if (errors.size() > 0) {
     std::ostringstream out;
@@ -299,89 +339,108 @@ bool Constraints::MatchesPod(const World& w, const Machine& m) const {
   return true;
 }
 
+const std::vector<std::string>* Constraints::Values(const std::string& field) const {
+  auto it = values_.find(field);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
 bool Constraints::Matches(const World& w, const Machine& m) const {
-  auto get = [this](const std::string& k) -> const std::vector<std::string>* {
-    auto it = values_.find(k);
-    return it == values_.end() ? nullptr : &it->second;
-  };
-  auto any_of = [&](const std::string& k, const std::string& value) {
-    const auto* v = get(k);
-    return !v || Contains(*v, value);
-  };
-  auto none_of = [&](const std::string& k, const std::string& value) {
-    const auto* v = get(k);
-    return !v || !Contains(*v, value);
-  };
   if (min_cpu_ >= 0 && m.cpu_count < min_cpu_) return false;
   if (min_mem_ >= 0 && static_cast<double>(m.memory) < min_mem_) return false;
-  if (const auto* tags = get("tags"))
-    for (const auto& t : *tags)
-      if (!Contains(m.tags, t)) return false;
-  if (const auto* tags = get("not_tags"))
-    for (const auto& t : *tags)
-      if (Contains(m.tags, t)) return false;
-  const std::string zone = w.zones.at(m.zone_id).name;
-  const std::string pool = w.pools.at(m.pool_id).name;
-  if (!any_of("zone", zone) || !none_of("not_in_zone", zone)) return false;
-  if (!any_of("pool", pool) || !none_of("not_in_pool", pool)) return false;
-  if (const auto* arch = get("arch")) {
-    bool ok = false;
-    for (const auto& a : *arch) ok |= m.architecture == a || m.architecture.rfind(a + "/", 0) == 0;
-    if (!ok) return false;
-  }
-  if (const auto* arch = get("not_arch"))
-    for (const auto& a : *arch)
-      if (m.architecture == a || m.architecture.rfind(a + "/", 0) == 0) return false;
-  if (!MatchesPod(w, m)) return false;
-  if (get("owner") && (m.owner.empty() || !any_of("owner", m.owner))) return false;
-  if (!m.owner.empty() && !none_of("not_owner", m.owner)) return false;
-  if (!any_of("power_state", m.power_state) || !none_of("not_power_state", m.power_state))
-    return false;
-  if (!any_of("id", m.system_id) || !none_of("not_id", m.system_id)) return false;
-  if (!any_of("system_id", m.system_id)) return false;
-  if (!any_of("hostname", m.hostname) || !none_of("not_hostname", m.hostname)) return false;
-  if (const auto* names = get("name")) {
-    bool ok = false;
-    for (const auto& n : *names) ok |= n == m.hostname || n == w.Fqdn(m);
-    if (!ok) return false;
-  }
-  const std::string domain = w.domains.at(m.domain_id).name;
-  if (!any_of("domain", domain) || !none_of("not_domain", domain)) return false;
-  if (get("agent_name") && !any_of("agent_name", m.agent_name)) return false;
-  if (!none_of("not_agent_name", m.agent_name)) return false;
-  auto status_in = [&](const std::string& k) {
-    for (const auto& v : *get(k))
-      if (StatusFromShortLabel(v.rfind("=", 0) == 0 ? v.substr(1) : v) == m.status) return true;
-    return false;
+  for (const Check& c : checks_)
+    if (!Passes(w, m, c)) return false;
+  if (pod_filters_ && !MatchesPod(w, m)) return false;
+  return storage_sizes_.empty() || StorageFits(m);
+}
+
+bool Constraints::Passes(const World& w, const Machine& m, const Check& c) const {
+  auto in = [&c](const std::string& v) {
+    return std::binary_search(c.sorted.begin(), c.sorted.end(), v);
   };
-  if (get("status") && !status_in("status")) return false;
-  if (get("not_status") && status_in("not_status")) return false;
-  if (const auto* macs = get("mac_address")) {
-    bool ok = false;
-    for (const auto& i : m.interfaces) ok |= Contains(*macs, i.mac);
-    if (!ok) return false;
+  auto arch_is = [&m](const std::string& a) {
+    return m.architecture == a || m.architecture.rfind(a + "/", 0) == 0;
+  };
+  auto status_in = [&c, &m] {
+    return std::find(c.statuses.begin(), c.statuses.end(), m.status) != c.statuses.end();
+  };
+  switch (c.field) {
+    case Field::kTags:
+      return std::all_of(c.values.begin(), c.values.end(),
+                         [&m](const std::string& t) { return Contains(m.tags, t); });
+    case Field::kNotTags:
+      return std::none_of(c.values.begin(), c.values.end(),
+                          [&m](const std::string& t) { return Contains(m.tags, t); });
+    case Field::kZone:
+      return in(w.zones.at(m.zone_id).name);
+    case Field::kNotInZone:
+      return !in(w.zones.at(m.zone_id).name);
+    case Field::kPool:
+      return in(w.pools.at(m.pool_id).name);
+    case Field::kNotInPool:
+      return !in(w.pools.at(m.pool_id).name);
+    case Field::kArch:
+      return std::any_of(c.values.begin(), c.values.end(), arch_is);
+    case Field::kNotArch:
+      return std::none_of(c.values.begin(), c.values.end(), arch_is);
+    case Field::kOwner:
+      return !m.owner.empty() && in(m.owner);
+    case Field::kNotOwner:
+      return m.owner.empty() || !in(m.owner);
+    case Field::kPowerState:
+      return in(m.power_state);
+    case Field::kNotPowerState:
+      return !in(m.power_state);
+    case Field::kId:
+    case Field::kSystemId:
+      return in(m.system_id);
+    case Field::kNotId:
+      return !in(m.system_id);
+    case Field::kHostname:
+      return in(m.hostname);
+    case Field::kNotHostname:
+      return !in(m.hostname);
+    case Field::kName:
+      return in(m.hostname) || in(w.Fqdn(m));
+    case Field::kDomain:
+      return in(w.domains.at(m.domain_id).name);
+    case Field::kNotDomain:
+      return !in(w.domains.at(m.domain_id).name);
+    case Field::kAgentName:
+      return in(m.agent_name);
+    case Field::kNotAgentName:
+      return !in(m.agent_name);
+    case Field::kStatus:
+      return status_in();
+    case Field::kNotStatus:
+      return !status_in();
+    case Field::kMacAddress:
+      return std::any_of(m.interfaces.begin(), m.interfaces.end(),
+                         [&](const Interface& i) { return in(i.mac); });
+    case Field::kSubnets:
+      for (const auto& spec : c.values)
+        if (std::none_of(m.interfaces.begin(), m.interfaces.end(),
+                         [&](const Interface& i) { return SubnetMatches(w, i, spec); }))
+          return false;
+      return true;
+    case Field::kNotSubnets:
+      for (const auto& spec : c.values)
+        for (const auto& i : m.interfaces)
+          if (SubnetMatches(w, i, spec)) return false;
+      return true;
   }
-  if (const auto* subnets = get("subnets"))
-    for (const auto& spec : *subnets) {
-      bool ok = false;
-      for (const auto& i : m.interfaces) ok |= SubnetMatches(w, i, spec);
-      if (!ok) return false;
-    }
-  if (const auto* subnets = get("not_subnets"))
-    for (const auto& spec : *subnets)
-      for (const auto& i : m.interfaces)
-        if (SubnetMatches(w, i, spec)) return false;
-  if (!storage_sizes_.empty()) {
-    // The first size applies to the boot disk, each further one to another distinct disk.
-    if (m.disks.empty() || m.disks[0].size < storage_sizes_[0]) return false;
-    std::vector<bool> used(m.disks.size(), false);
-    used[0] = true;
-    for (size_t s = 1; s < storage_sizes_.size(); ++s) {
-      bool found = false;
-      for (size_t d = 1; d < m.disks.size() && !found; ++d)
-        if (!used[d] && m.disks[d].size >= storage_sizes_[s]) used[d] = found = true;
-      if (!found) return false;
-    }
+  return true;
+}
+
+bool Constraints::StorageFits(const Machine& m) const {
+  // The first size applies to the boot disk, each further one to another distinct disk.
+  if (m.disks.empty() || m.disks[0].size < storage_sizes_[0]) return false;
+  std::vector<bool> used(m.disks.size(), false);
+  used[0] = true;
+  for (size_t s = 1; s < storage_sizes_.size(); ++s) {
+    bool found = false;
+    for (size_t d = 1; d < m.disks.size() && !found; ++d)
+      if (!used[d] && m.disks[d].size >= storage_sizes_[s]) used[d] = found = true;
+    if (!found) return false;
   }
   return true;
 }

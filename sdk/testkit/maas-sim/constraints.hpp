@@ -32,9 +32,53 @@ class Constraints {
   // Python's repr of request.data.lists() without op: "[('cpu_count', ['4'])]".
   std::string InputRepr() const { return input_repr_; }
   bool DryRun() const { return dry_run_; }
+  // The cleaned values of `field`, or nullptr when it does not constrain.
+  const std::vector<std::string>* Values(const std::string& field) const;
 
  private:
+  // The machine filters Matches applies, resolved once so a list does not look fields up per
+  // machine (ListMachines runs Matches on every machine of every listing).
+  enum class Field {
+    kTags,
+    kNotTags,
+    kZone,
+    kNotInZone,
+    kPool,
+    kNotInPool,
+    kArch,
+    kNotArch,
+    kOwner,
+    kNotOwner,
+    kPowerState,
+    kNotPowerState,
+    kId,
+    kNotId,
+    kSystemId,
+    kHostname,
+    kNotHostname,
+    kName,
+    kDomain,
+    kNotDomain,
+    kAgentName,
+    kNotAgentName,
+    kStatus,
+    kNotStatus,
+    kMacAddress,
+    kSubnets,
+    kNotSubnets,
+  };
+  struct Check {
+    Field field;
+    std::vector<std::string> values;  // as cleaned, in request order
+    std::vector<std::string> sorted;  // the same, sorted: membership by binary search
+    std::vector<int> statuses;        // kStatus, kNotStatus: the NODE_STATUS values named
+  };
+  bool Passes(const World& w, const Machine& m, const Check& c) const;
+  bool StorageFits(const Machine& m) const;
+
   std::map<std::string, std::vector<std::string>> values_;  // cleaned, by field name
+  std::vector<Check> checks_;
+  bool pod_filters_ = false;  // any of pod, not_pod, pod_type, not_pod_type
   double min_cpu_ = -1;
   double min_mem_ = -1;
   std::vector<uint64_t> storage_sizes_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -67,8 +68,17 @@ std::string State::ListMachines(const Params& p) {
   JsonWriter j(out);
   RenderContext ctx(w_);
   j.BeginArray();
-  for (const auto& [id, m] : w_.machines)
-    if (c.Matches(w_, m)) WriteMachine(j, ctx, m);
+  if (const auto* ids = c.Values("id")) {
+    // Only the named machines can match: find them by system_id, in list (id) order.
+    std::map<int, const Machine*> named;
+    for (const auto& system_id : *ids)
+      if (const Machine* m = w_.FindMachine(system_id)) named.emplace(m->id, m);
+    for (const auto& [id, m] : named)
+      if (c.Matches(w_, *m)) WriteMachine(j, ctx, *m);
+  } else {
+    for (const auto& [id, m] : w_.machines)
+      if (c.Matches(w_, m)) WriteMachine(j, ctx, m);
+  }
   j.EndArray();
   return out;
 }

@@ -147,21 +147,16 @@ void World::Schedule(Machine& m, int next_status, double seconds) {
   m.next_status = next_status;
   m.due = Clock::now() +
           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  pending_.insert(m.id);
+  pending_.emplace(*m.due, m.id);
 }
 
 void World::Advance(Clock::time_point now) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    auto mit = machines.find(*it);
-    if (mit == machines.end() || !mit->second.due) {
-      it = pending_.erase(it);
-      continue;
-    }
+  while (!pending_.empty() && pending_.begin()->first <= now) {
+    const auto [due, id] = *pending_.begin();
+    pending_.erase(pending_.begin());
+    auto mit = machines.find(id);
+    if (mit == machines.end() || mit->second.due != due) continue;  // stale entry
     Machine& m = mit->second;
-    if (*m.due > now) {
-      ++it;
-      continue;
-    }
     m.due.reset();
     int from = m.status;
     m.status = m.next_status;
@@ -183,7 +178,6 @@ void World::Advance(Clock::time_point now) {
       if (m.dynamic) {  // a VM composed by allocate is decomposed once released
         Unindex(m);
         machines.erase(mit);
-        it = pending_.erase(it);
         continue;
       }
     }
@@ -199,7 +193,6 @@ void World::Advance(Clock::time_point now) {
       m.status_message = "";
       m.power_state = "off";
     }
-    it = pending_.erase(it);
   }
 }
 

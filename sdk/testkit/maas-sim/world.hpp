@@ -80,7 +80,9 @@ class World {
  private:
   std::unordered_map<std::string, int> by_system_id_;
   std::set<uint32_t> used_ips_;
-  std::set<int> pending_;  // machines with a due transition
+  // Due transitions by time, so Advance only visits the due ones. An entry is stale once its
+  // machine is gone or rescheduled (its `due` differs): Advance drops it.
+  std::multimap<Clock::time_point, int> pending_;
   uint64_t rng_state_;
   int last_machine_id_ = 0;
   int last_interface_id_ = 0;
