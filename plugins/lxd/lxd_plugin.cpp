@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -80,7 +81,13 @@ LxdPlugin::LxdPlugin(const json::Value& config)
       driver_(withDiscard(
           settings_.deploy,
           [this](const MaasClient& maas, const std::string& id) { decompose(maas, id); })),
-      backing_(std::chrono::milliseconds(settings_.backingMachineCacheMillis)) {}
+      backing_(std::chrono::milliseconds(settings_.backingMachineCacheMillis)),
+      hostCache_(ledger_, std::chrono::milliseconds(settings_.vmHostCacheMillis),
+                 [this](const std::vector<VmHostInfo>& listed) {
+                   // A whole listing: forget what MAAS no longer has.
+                   projects_.retain(listed);
+                   backing_.retain(listed);
+                 }) {}
 
 Result LxdPlugin::reconcile(const Request& req, Host& host) {
   Call c{req,
@@ -208,7 +215,6 @@ Result LxdPlugin::waitForBootstrapData(const Call& c, const Vm* vm) const {
 }
 
 Result LxdPlugin::composeNew(const Call& c) {
-  Ledger::Snapshot snap(ledger_);  // before reading the hosts: see reservations.hpp
   std::vector<std::string> clusterZones;
   if (const json::Value* fd = c.req.cluster().findPath({"spec", "failureDomains"});
       fd != nullptr && fd->isArray()) {
@@ -232,32 +238,11 @@ Result LxdPlugin::composeNew(const Call& c) {
     e.status(std::move(st));
   };
 
-  std::vector<VmHostInfo> hosts;
-  try {
-    hosts = qualifyingHosts(c.maas, {c.lxd, c.spec.constraints, clusterZones},
-                            {settings_.unschedulableTags, settings_.profileTagPrefix}, projects_,
-                            backing_);
-  } catch (PlacementError& e) {
-    fail(e, e.reason(), nullptr);
-    throw;
-  }
-
-  std::vector<HostCandidate> candidates;
-  std::vector<const VmHostInfo*> infoOf;
-  candidates.reserve(hosts.size());
-  for (const auto& h : hosts) {
-    const StoragePoolInfo* pool = h.storagePool(c.lxd.storagePool);
-    if (pool == nullptr) continue;  // no default pool: nowhere to put the root disk
-    candidates.push_back({h.id, h.name, h.zone, h.totalCores, h.usedCores, h.cpuOverCommit,
-                          h.totalMemoryMB, h.usedMemoryMB, h.memoryOverCommit, pool->name,
-                          pool->availableBytes});
-    infoOf.push_back(&h);
-  }
   const int64_t cores = std::max<int64_t>(c.spec.constraints.minCPU, 1);
   const int64_t memory = std::max<int64_t>(c.spec.constraints.minMemoryMB, 1024);  // MAAS's min
-  SelectionInput input;
-  input.request = {cores, memory, c.lxd.diskGB * 1000000000};
-  input.spreadZones = c.spec.constraints.zone.empty();
+  SelectionInput base;
+  base.request = {cores, memory, c.lxd.diskGB * 1000000000};
+  base.spreadZones = c.spec.constraints.zone.empty();
   const bool controlPlane = c.req.metadata().findPath({"labels", kControlPlaneLabel}) != nullptr;
   std::vector<std::string> placed;
   std::unordered_map<std::string, int> vmsOn;  // VM host name -> the cluster's VMs there
@@ -269,21 +254,64 @@ Result LxdPlugin::composeNew(const Call& c) {
     const std::string vmHost = stringAt(m, {"status", "lxdHost"});
     const bool sameRole =
         (m.findPath({"metadata", "labels", kControlPlaneLabel}) != nullptr) == controlPlane;
-    if (sameRole && !zone.empty()) ++input.zoneCounts[zone];
+    if (sameRole && !zone.empty()) ++base.zoneCounts[zone];
     if (!vmHost.empty()) ++vmsOn[vmHost];
     if (!zone.empty() || !vmHost.empty()) placed.push_back(uid);
   }
-  // Selection counts by host id (it hashes no names in its loop over every host).
-  if (!vmsOn.empty()) {
-    for (const auto& h : candidates) {
-      auto it = vmsOn.find(h.name);
-      if (it != vmsOn.end()) input.hostCounts[h.id] = it->second;
-    }
-  }
   const std::string want = std::to_string(cores) + " cores, " + std::to_string(memory) + " MB, " +
                            std::to_string(c.lxd.diskGB) + " GB";
-  Ledger::Choice choice = ledger_.selectAndReserve(
-      snap, candidates, std::move(input), c.owner.ns + "/" + c.owner.cluster, c.owner.uid, placed);
+
+  // The VM hosts from the instance's shared listing, selection against it and its snapshot
+  // (vm_host_cache.hpp). A failure is decided only on a listing read after this compose asked:
+  // an older one may miss capacity freed, hosts added or a maintenance ended since. So at most
+  // two listings.
+  std::vector<VmHostInfo> hosts;
+  std::vector<HostCandidate> candidates;
+  std::vector<const VmHostInfo*> infoOf;
+  Ledger::Choice choice;
+  VmHostCache::Clock::time_point listedAt;  // the listing the choice was made on
+  std::optional<VmHostCache::Clock::time_point> since;
+  for (;;) {
+    const VmHostCache::Listing listing = hostCache_.get(c.maas, since);
+    listedAt = listing.readAt;
+    auto againFresh = [&] {
+      if (listing.fresh) return false;
+      since = VmHostCache::Clock::now();
+      return true;
+    };
+    try {
+      hosts = qualifyingHosts(c.maas, *listing.hosts, {c.lxd, c.spec.constraints, clusterZones},
+                              {settings_.unschedulableTags, settings_.profileTagPrefix}, projects_,
+                              backing_);
+    } catch (PlacementError& e) {
+      if (againFresh()) continue;
+      fail(e, e.reason(), nullptr);
+      throw;
+    }
+    candidates.clear();
+    infoOf.clear();
+    candidates.reserve(hosts.size());
+    for (const auto& h : hosts) {
+      const StoragePoolInfo* pool = h.storagePool(c.lxd.storagePool);
+      if (pool == nullptr) continue;  // no default pool: nowhere to put the root disk
+      candidates.push_back({h.id, h.name, h.zone, h.totalCores, h.usedCores, h.cpuOverCommit,
+                            h.totalMemoryMB, h.usedMemoryMB, h.memoryOverCommit, pool->name,
+                            pool->availableBytes});
+      infoOf.push_back(&h);
+    }
+    SelectionInput input = base;
+    // Selection counts by host id (it hashes no names in its loop over every host).
+    if (!vmsOn.empty()) {
+      for (const auto& h : candidates) {
+        auto it = vmsOn.find(h.name);
+        if (it != vmsOn.end()) input.hostCounts[h.id] = it->second;
+      }
+    }
+    choice = ledger_.selectAndReserve(*listing.snapshot, candidates, std::move(input),
+                                      c.owner.ns + "/" + c.owner.cluster, c.owner.uid, placed);
+    if (choice.result.chosen < 0 && againFresh()) continue;
+    break;  // the listing (and this call's hold on its snapshot) ends; the reservation stays
+  }
   if (choice.result.chosen < 0) {
     ++insufficient_;
     const std::string closest =
@@ -357,6 +385,9 @@ Result LxdPlugin::composeNew(const Call& c) {
   } else {
     ledger_.forget(c.owner.uid);  // nothing was placed
     if (r.status == 404) projects_.forget(info.id);
+    // MAAS contradicted the listing (host gone, or over-committed by another client): the next
+    // compose reads the VM hosts afresh.
+    hostCache_.drop(listedAt);
     // MAAS refused what the cached machine allowed (host gone or down, interfaces changed):
     // the retry reads it again, one request per failed compose, which is backed off anyway.
     backing_.forget(info.hostSystemId);
@@ -547,10 +578,13 @@ json::Value LxdPlugin::describe(Host&) {
   d.set("adoptions", static_cast<unsigned long long>(adoptions_.load()));
   d.set("decomposes", static_cast<unsigned long long>(decomposes_.load()));
   d.set("insufficientResources", static_cast<unsigned long long>(insufficient_.load()));
+  hostCache_.expire();  // an expired listing's snapshot no longer keeps reservations
   d.set("reservations", static_cast<unsigned long long>(ledger_.size()));
   d.set("cachedProjects", static_cast<unsigned long long>(projects_.size()));
   d.set("cachedBackingMachines", static_cast<unsigned long long>(backing_.size()));
   d.set("observedUsed", static_cast<unsigned long long>(observedUsed_.load()));
+  d.set("vmHostReads", static_cast<unsigned long long>(hostCache_.reads()));
+  d.set("vmHostReadsShared", static_cast<unsigned long long>(hostCache_.shared()));
   return d;
 }
 

@@ -6,10 +6,11 @@
 //
 // Ownership: the SDK owns the instance; it owns its settings, the reservation ledger, the
 // VM hosts' projects (read once per host), their backing machines (read at most once per
-// backingMachineCacheMillis), the per-object retry counts and counters.
+// backingMachineCacheMillis), the VM host list (shared for vmHostCacheMillis, with a ledger
+// snapshot), the per-object retry counts and counters.
 // Thread-safety: reconcile/remove/describe run concurrently for different machines. The ledger
 // serialises host selection with reservation (so concurrent composes never over-commit a host),
-// the two caches and the retry counts are behind mutexes, the counters are atomics;
+// the three caches and the retry counts are behind mutexes, the counters are atomics;
 // everything else is per call.
 #pragma once
 
@@ -28,6 +29,7 @@
 #include "ownership.hpp"
 #include "reservations.hpp"
 #include "settings.hpp"
+#include "vm_host_cache.hpp"
 #include "vm_hosts.hpp"
 
 namespace maasprov::lxd {
@@ -66,6 +68,9 @@ class LxdPlugin {
   Ledger ledger_;
   mutable ProjectCache projects_;  // VM host id -> LXD project (const paths fill it too)
   BackingMachineCache backing_;    // system_id -> backing machine, shared by composes
+  // GET vm-hosts/, shared by composes. After ledger_ (it holds snapshots of it) and the two
+  // caches (its reads prune them): destroyed before them.
+  VmHostCache hostCache_;
   std::mutex retryMu_;
   std::unordered_map<std::string, int64_t> retries_;  // uid -> consecutive retryable errors
   std::atomic<uint64_t> composes_{0};

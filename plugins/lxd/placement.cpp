@@ -1,14 +1,23 @@
 #include "placement.hpp"
 
 #include <algorithm>
+#include <cstddef>
 
 namespace maasprov::lxd {
 namespace {
 
-std::string names(const std::vector<VmHostInfo>& hosts, size_t max = 8) {
+const VmHostInfo& deref(const VmHostInfo& h) {
+  return h;
+}
+const VmHostInfo& deref(const VmHostInfo* h) {
+  return *h;
+}
+
+template <typename Hosts>
+std::string names(const Hosts& hosts, size_t max = 8) {
   std::string out;
   for (size_t i = 0; i < hosts.size() && i < max; ++i) {
-    out += (out.empty() ? "" : ", ") + hosts[i].name;
+    out += (out.empty() ? "" : ", ") + deref(hosts[i]).name;
   }
   if (hosts.size() > max) out += ", ... (" + std::to_string(hosts.size()) + " in all)";
   return out.empty() ? "none" : out;
@@ -24,13 +33,29 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-template <typename Pred>
-std::vector<VmHostInfo> keep(const std::vector<VmHostInfo>& in, Pred pred) {
-  std::vector<VmHostInfo> out;
-  for (const auto& h : in) {
-    if (pred(h)) out.push_back(h);
+// Drops the hosts whose flag is 0, in place (no copies of the survivors).
+void compact(std::vector<VmHostInfo>& hosts, const std::vector<char>& kept) {
+  size_t n = 0;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    if (kept[i] == 0) continue;
+    if (n != i) hosts[n] = std::move(hosts[i]);
+    ++n;
   }
-  return out;
+  hosts.erase(hosts.begin() + static_cast<std::ptrdiff_t>(n), hosts.end());
+}
+
+// Keeps the hosts for which pred holds (called once per host), in place; when none does, keeps
+// them all and answers false, so that the error can name them.
+template <typename Pred>
+bool keepIf(std::vector<VmHostInfo>& hosts, Pred pred) {
+  std::vector<char> kept(hosts.size(), 0);
+  bool any = false;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    kept[i] = pred(hosts[i]) ? 1 : 0;
+    any = any || kept[i] != 0;
+  }
+  if (any) compact(hosts, kept);
+  return any;
 }
 
 std::string placementText(const PlacementRequest& r) {
@@ -64,11 +89,12 @@ std::string unusable(const VmHostInfo& h, const PlacementRules& rules) {
   return {};
 }
 
-// Filters 6 and 7, on the hosts' backing machines. Throws PlacementError.
-std::vector<VmHostInfo> onBackingMachines(std::vector<VmHostInfo> hosts,
-                                          const PlacementRequest& req,
-                                          const PlacementRules& rules) {
+// Filters 6 and 7, on the hosts' backing machines, in place. Throws PlacementError, leaving
+// `hosts` untouched (the caller may judge them again on a fresh read).
+void onBackingMachines(std::vector<VmHostInfo>& hosts, const PlacementRequest& req,
+                       const PlacementRules& rules) {
   const LxdSpec& lxd = req.lxd;
+  std::vector<char> kept(hosts.size(), 1);
   if (!lxd.bridge.empty() || !lxd.devices.empty()) {
     std::string seen;
     for (const auto& h : hosts) {
@@ -77,12 +103,16 @@ std::vector<VmHostInfo> onBackingMachines(std::vector<VmHostInfo> hosts,
         ifs += (ifs.empty() ? "" : ", ") + n + " (" + t + ")";
       seen += (seen.empty() ? "" : "; ") + h.name + ": " + (ifs.empty() ? "none" : ifs);
     }
-    std::vector<VmHostInfo> in = keep(hosts, [&](const VmHostInfo& h) {
-      if (!lxd.bridge.empty() && !h.hasInterface(lxd.bridge, true)) return false;
-      return std::all_of(lxd.devices.begin(), lxd.devices.end(),
-                         [&h](const std::string& d) { return h.hasInterface(d, false); });
-    });
-    if (in.empty()) {
+    bool any = false;
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      const VmHostInfo& h = hosts[i];
+      const bool ok = (lxd.bridge.empty() || h.hasInterface(lxd.bridge, true)) &&
+                      std::all_of(lxd.devices.begin(), lxd.devices.end(),
+                                  [&h](const std::string& d) { return h.hasInterface(d, false); });
+      kept[i] = ok ? 1 : 0;
+      any = any || ok;
+    }
+    if (!any) {
       std::string what = !lxd.bridge.empty()
                              ? "spec.lxdConfig.network.bridge: no VM host matching " +
                                    placementText(req) + " has bridge \"" + lxd.bridge + "\""
@@ -96,65 +126,81 @@ std::vector<VmHostInfo> onBackingMachines(std::vector<VmHostInfo> hosts,
           ErrorType::InvalidSpec, "BridgeNotFound",
           what + " (looked at the interfaces of their backing machines: " + seen + ")");
     }
-    hosts = std::move(in);
   }
 
   std::string why;
-  std::vector<VmHostInfo> usable = keep(hosts, [&](const VmHostInfo& h) {
-    std::string u = unusable(h, rules);
-    if (!u.empty()) why += (why.empty() ? "" : "; ") + h.name + ": " + u;
-    return u.empty();
-  });
-  if (usable.empty()) {
+  bool any = false;
+  size_t judged = 0;
+  const VmHostInfo* last = nullptr;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    if (kept[i] == 0) continue;
+    ++judged;
+    last = &hosts[i];
+    const std::string u = unusable(hosts[i], rules);
+    if (u.empty()) {
+      any = true;
+    } else {
+      why += (why.empty() ? "" : "; ") + hosts[i].name + ": " + u;
+      kept[i] = 0;
+    }
+  }
+  if (!any) {
     throw PlacementError(
         ErrorType::HostUnavailable, "HostUnavailable",
         "every LXD VM host matching " + placementText(req) + " is unusable now (" + why + ")",
-        hosts.size() == 1 ? hosts.front().name : std::string());
+        judged == 1 ? last->name : std::string());
   }
-  return usable;
+  compact(hosts, kept);
 }
 
 }  // namespace
 
-std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementRequest& req,
-                                        const PlacementRules& rules, ProjectCache& projects,
-                                        BackingMachineCache& backing) {
+std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas,
+                                        const std::vector<VmHostInfo>& listed,
+                                        const PlacementRequest& req, const PlacementRules& rules,
+                                        ProjectCache& projects, BackingMachineCache& backing) {
   const LxdSpec& lxd = req.lxd;
-  const std::vector<VmHostInfo> listed = listVmHosts(maas);
-  projects.retain(listed);
-  backing.retain(listed);
-  const std::vector<VmHostInfo> lxdHosts =
-      keep(listed, [](const VmHostInfo& h) { return h.type == "lxd"; });
-
-  std::vector<VmHostInfo> hosts = lxdHosts;
-  if (!lxd.vmHost.empty()) {
-    hosts = keep(hosts, [&](const VmHostInfo& h) {
-      return h.name == lxd.vmHost || std::to_string(h.id) == lxd.vmHost;
-    });
-    if (hosts.empty()) {
-      // Retried slowly rather than terminal: an operator may still add the VM host.
-      PlacementError e(ErrorType::InvalidSpec, "VMHostNotFound",
-                       "spec.lxdConfig.vmHost: MAAS has no LXD VM host named or numbered \"" +
-                           lxd.vmHost + "\" (GET vm-hosts/ lists: " + names(lxdHosts) + ")");
-      e.retryable(true).requeueAfterSeconds(300);
-      throw e;
+  // Filters 1 and 2 on pointers into the (shared) listing; only the survivors are copied.
+  std::vector<const VmHostInfo*> lxdHosts;
+  lxdHosts.reserve(listed.size());
+  for (const auto& h : listed) {
+    if (h.type == "lxd") lxdHosts.push_back(&h);
+  }
+  std::vector<const VmHostInfo*> matching;
+  matching.reserve(lxdHosts.size());
+  const common::AllocateConstraints& c = req.constraints;
+  bool pinnedFound = lxd.vmHost.empty();
+  for (const VmHostInfo* h : lxdHosts) {
+    if (!lxd.vmHost.empty()) {
+      if (h->name != lxd.vmHost && std::to_string(h->id) != lxd.vmHost) continue;
+      pinnedFound = true;
+    }
+    if (!c.zone.empty() ? h->zone != c.zone
+                        : !req.clusterZones.empty() && !contains(req.clusterZones, h->zone)) {
+      continue;
+    }
+    if (!c.pool.empty() && h->pool != c.pool) continue;
+    if (std::all_of(c.tags.begin(), c.tags.end(),
+                    [h](const std::string& t) { return h->hasTag(t); })) {
+      matching.push_back(h);
     }
   }
-  const common::AllocateConstraints& c = req.constraints;
-  hosts = keep(hosts, [&](const VmHostInfo& h) {
-    if (!c.zone.empty() ? h.zone != c.zone
-                        : !req.clusterZones.empty() && !contains(req.clusterZones, h.zone)) {
-      return false;
-    }
-    if (!c.pool.empty() && h.pool != c.pool) return false;
-    return std::all_of(c.tags.begin(), c.tags.end(),
-                       [&h](const std::string& t) { return h.hasTag(t); });
-  });
-  if (hosts.empty()) {
+  if (!pinnedFound) {
+    // Retried slowly rather than terminal: an operator may still add the VM host.
+    PlacementError e(ErrorType::InvalidSpec, "VMHostNotFound",
+                     "spec.lxdConfig.vmHost: MAAS has no LXD VM host named or numbered \"" +
+                         lxd.vmHost + "\" (GET vm-hosts/ lists: " + names(lxdHosts) + ")");
+    e.retryable(true).requeueAfterSeconds(300);
+    throw e;
+  }
+  if (matching.empty()) {
     throw PlacementError(ErrorType::HostUnavailable, "NoMatchingHost",
                          "no LXD VM host matches " + placementText(req) +
                              " (GET vm-hosts/ lists LXD hosts: " + names(lxdHosts) + ")");
   }
+  std::vector<VmHostInfo> hosts;
+  hosts.reserve(matching.size());
+  for (const VmHostInfo* h : matching) hosts.push_back(*h);
 
   if (!lxd.project.empty()) {
     std::string seen;
@@ -163,62 +209,59 @@ std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementR
       cached = projects.fill(maas, h) || cached;
       seen += (seen.empty() ? "" : ", ") + h.name + ": " + h.project;
     }
-    std::vector<VmHostInfo> in =
-        keep(hosts, [&](const VmHostInfo& h) { return h.project == lxd.project; });
-    if (in.empty() && cached) {
+    auto inProject = [&](const VmHostInfo& h) { return h.project == lxd.project; };
+    bool any = keepIf(hosts, inProject);
+    if (!any && cached) {
       // Terminal: never on a cached project an operator may have changed since. Read again.
       seen.clear();
       for (auto& h : hosts) {
         projects.fill(maas, h, true);
         seen += (seen.empty() ? "" : ", ") + h.name + ": " + h.project;
       }
-      in = keep(hosts, [&](const VmHostInfo& h) { return h.project == lxd.project; });
+      any = keepIf(hosts, inProject);
     }
-    if (in.empty()) {
+    if (!any) {
       throw PlacementError(ErrorType::ProjectNotFound, "ProjectNotFound",
                            "spec.lxdConfig.project: no VM host matching " + placementText(req) +
                                " uses LXD project \"" + lxd.project +
                                "\" (looked at the VM host parameters: " + seen + ")");
     }
-    hosts = std::move(in);
   }
 
   if (!lxd.profile.empty() && lxd.profile != "default") {
     const std::string tag = rules.profileTagPrefix + lxd.profile;
-    std::vector<VmHostInfo> in = keep(hosts, [&](const VmHostInfo& h) { return h.hasTag(tag); });
-    if (in.empty()) {
+    if (!keepIf(hosts, [&](const VmHostInfo& h) { return h.hasTag(tag); })) {
       throw PlacementError(ErrorType::ProfileNotFound, "ProfileNotFound",
                            "spec.lxdConfig.profile: no VM host matching " + placementText(req) +
                                " advertises LXD profile \"" + lxd.profile + "\" (looked for tag " +
                                tag + " on: " + names(hosts) + ")");
     }
-    hosts = std::move(in);
   }
 
   if (!lxd.storagePool.empty()) {
     std::string seen;
     for (const auto& h : hosts) seen += (seen.empty() ? "" : "; ") + h.name + ": " + h.poolNames();
-    std::vector<VmHostInfo> in =
-        keep(hosts, [&](const VmHostInfo& h) { return h.storagePool(lxd.storagePool) != nullptr; });
-    if (in.empty()) {
+    if (!keepIf(hosts,
+                [&](const VmHostInfo& h) { return h.storagePool(lxd.storagePool) != nullptr; })) {
       throw PlacementError(ErrorType::InvalidSpec, "StoragePoolNotFound",
                            "spec.lxdConfig.storage.pool: no VM host matching " +
                                placementText(req) + " has storage pool \"" + lxd.storagePool +
                                "\" (looked at storage_pools of " + seen + ")");
     }
-    hosts = std::move(in);
   }
 
   // Placement fails only on backing machines read for it: an operator may have added the
   // bridge or ended the maintenance since the cached read.
   if (backing.fill(maas, hosts)) {
     try {
-      return onBackingMachines(hosts, req, rules);
+      onBackingMachines(hosts, req, rules);
+      return hosts;
     } catch (const PlacementError&) {
       backing.fill(maas, hosts, true);
     }
   }
-  return onBackingMachines(hosts, req, rules);
+  onBackingMachines(hosts, req, rules);
+  return hosts;
 }
 
 }  // namespace maasprov::lxd

@@ -15,8 +15,9 @@
 // Capabilities (3-6) are judged before health (7), so a host that is down for maintenance still
 // proves that the project or pool exists: the error is then retryable, not terminal.
 //
-// Backing machines (6, 7) may come from the instance's BackingMachineCache (at most its TTL
-// old); a failure of 6 or 7 decided on cached machines is decided again on a fresh read.
+// The listing (1, 2, 4, 5) may come from the instance's VmHostCache, backing machines (6, 7)
+// from its BackingMachineCache (at most its TTL old); a failure of 6 or 7 decided on cached
+// machines is decided again on a fresh read here, any failure on a cached listing by the caller.
 //
 // Ownership: values; borrows the MaasClient and the caches for the call.
 // Thread-safety: stateless itself; ProjectCache and BackingMachineCache are thread-safe.
@@ -56,12 +57,14 @@ struct PlacementRequest {
   const std::vector<std::string>& clusterZones;    // MaasCluster spec.failureDomains
 };
 
-// The hosts that may take the VM (backing machines and, with a project, projects filled in).
-// Projects come from `projects` (read from MAAS once per host), backing machines from `backing`
-// (read at most once per its TTL); the listing (GET vm-hosts/, read on every call: its `used`
-// must be fresh) also drops hosts MAAS no longer has from both. Throws PlacementError.
-std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas, const PlacementRequest& req,
-                                        const PlacementRules& rules, ProjectCache& projects,
-                                        BackingMachineCache& backing);
+// The hosts of `listed` (a GET vm-hosts/ answer, perhaps shared with other composes: see
+// VmHostCache; left untouched) that may take the VM: copies of the survivors, with backing
+// machines and, with a project, projects filled in. Projects come from `projects` (read from
+// MAAS once per host), backing machines from `backing` (read at most once per its TTL).
+// Throws PlacementError; a caller whose `listed` is not fresh decides again on a fresh one.
+std::vector<VmHostInfo> qualifyingHosts(const MaasClient& maas,
+                                        const std::vector<VmHostInfo>& listed,
+                                        const PlacementRequest& req, const PlacementRules& rules,
+                                        ProjectCache& projects, BackingMachineCache& backing);
 
 }  // namespace maasprov::lxd

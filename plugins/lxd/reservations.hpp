@@ -7,7 +7,8 @@
 // tick. A reservation counts for a snapshot while it is composing, or when it completed after
 // the snapshot began (the snapshot may predate it). Completed reservations are dropped once no
 // open snapshot predates their completion. Counting a VM both in MAAS's `used` and here is
-// conservative: it can only under-commit, briefly.
+// conservative: it can only under-commit, briefly. One snapshot may serve many selections:
+// VmHostCache keeps a read's snapshot open while it hands that read out (vm_host_cache.hpp).
 //
 // Spreading also remembers where this instance placed each machine (by uid, for `placementTtl`),
 // because a request's `machines` may have been read before another machine's placement was

@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "maasprov/error.hpp"
 #include "machine_status.hpp"
@@ -20,7 +21,8 @@ const char* const kKnown[] = {"pollSeconds",
                               "unschedulableTags",
                               "profileTagPrefix",
                               "skipCommissioning",
-                              "backingMachineCacheMillis"};
+                              "backingMachineCacheMillis",
+                              "vmHostCacheMillis"};
 
 PluginError bad(const std::string& key, const std::string& expected) {
   return invalidSpec("plugin configuration \"" + key + "\"", expected);
@@ -73,15 +75,18 @@ Settings Settings::fromConfig(const json::Value& config) {
     if (!v->isBool()) throw bad("skipCommissioning", "expected true or false, got " + v->dump());
     s.skipCommissioning = v->asBool();
   }
-  if (const json::Value* v = config.find("backingMachineCacheMillis");
-      v != nullptr && !v->isNull()) {
-    // Capped: a stale read keeps composing on a host drained or down since.
-    constexpr int64_t kMax = 600000;
-    if (!v->isInt() || v->asInt() < 0 || v->asInt() > kMax) {
-      throw bad("backingMachineCacheMillis",
-                "expected an integer from 0 to " + std::to_string(kMax) + ", got " + v->dump());
+  // Capped: a stale read keeps composing on a host drained or down since (and a VM host
+  // listing keeps the ledger's reservations made since its read).
+  constexpr int64_t kMaxCacheMillis = 600000;
+  for (auto [key, target] : {std::pair{"backingMachineCacheMillis", &s.backingMachineCacheMillis},
+                             std::pair{"vmHostCacheMillis", &s.vmHostCacheMillis}}) {
+    const json::Value* v = config.find(key);
+    if (v == nullptr || v->isNull()) continue;
+    if (!v->isInt() || v->asInt() < 0 || v->asInt() > kMaxCacheMillis) {
+      throw bad(key, "expected an integer from 0 to " + std::to_string(kMaxCacheMillis) + ", got " +
+                         v->dump());
     }
-    s.backingMachineCacheMillis = v->asInt();
+    *target = v->asInt();
   }
   return s;
 }
@@ -103,6 +108,7 @@ json::Value Settings::toJson() const {
   out.set("profileTagPrefix", profileTagPrefix);
   out.set("skipCommissioning", skipCommissioning);
   out.set("backingMachineCacheMillis", backingMachineCacheMillis);
+  out.set("vmHostCacheMillis", vmHostCacheMillis);
   return out;
 }
 

@@ -16,6 +16,9 @@
 //   skipCommissioning      compose with skip_commissioning (false: wait for commissioning)
 //   backingMachineCacheMillis  how long composes reuse a read of the VM hosts' backing machines
 //                          (2000; 0: every compose reads them; at most 600000)
+//   vmHostCacheMillis      how long composes reuse a read of GET vm-hosts/ (2000, or 10x the
+//                          read's time up to 60 s if longer; 0: every compose reads it; at most
+//                          600000)
 // Unknown keys are refused, naming the key.
 //
 // Ownership: a value type. Thread-safety: immutable after construction.
@@ -27,6 +30,7 @@
 
 #include "deployment.hpp"
 #include "maasprov/json.hpp"
+#include "vm_host_cache.hpp"
 #include "vm_hosts.hpp"
 
 namespace maasprov::lxd {
@@ -42,6 +46,7 @@ struct Settings {
   std::string profileTagPrefix = "lxd-profile-";
   bool skipCommissioning = false;
   int64_t backingMachineCacheMillis = BackingMachineCache::kTtl.count();
+  int64_t vmHostCacheMillis = VmHostCache::kTtl.count();
 
   // Throws PluginError (InvalidSpec) naming the offending key.
   static Settings fromConfig(const json::Value& config);
