@@ -78,14 +78,62 @@ Poco::JSON::Object::Ptr metadataOf(const Document& object) {
   return object->getObject("metadata");
 }
 
-// Equal apart from metadata.resourceVersion: such a write changes nothing.
+// Values whose JSON text is their canonical text, so they compare without serializing: a
+// string's text is its escaping (one text per string), an integer's its digits, a bool's
+// true/false. Anything else (doubles, null, other types) is compared by its canonical text.
+enum class Leaf { None, String, Integer, Bool };
+
+Leaf leafOf(const Poco::Dynamic::Var& value) {
+  const auto& type = value.type();
+  if (type == typeid(std::string)) return Leaf::String;
+  if (type == typeid(Poco::Int64) || type == typeid(Poco::UInt64) || type == typeid(int) ||
+      type == typeid(unsigned) || type == typeid(long) || type == typeid(unsigned long) ||
+      type == typeid(long long) || type == typeid(unsigned long long)) {
+    return Leaf::Integer;
+  }
+  if (type == typeid(bool)) return Leaf::Bool;
+  return Leaf::None;
+}
+
+bool sameObject(const Poco::JSON::Object& a, const Poco::JSON::Object& b,
+                const std::string* ignored = nullptr);
+
+bool sameArray(const Poco::JSON::Array& a, const Poco::JSON::Array& b) {
+  if (a.size() != b.size()) return false;
+  for (unsigned i = 0; i < a.size(); ++i) {
+    if (!equivalent(a.get(i), b.get(i))) return false;
+  }
+  return true;
+}
+
+// Same keys (apart from `ignored`) with equivalent values; the order of keys does not matter.
+bool sameObject(const Poco::JSON::Object& a, const Poco::JSON::Object& b,
+                const std::string* ignored) {
+  std::size_t compared = 0;
+  for (const auto& [key, value] : a) {
+    if (ignored && key == *ignored) continue;
+    if (!b.has(key) || !equivalent(value, b.get(key))) return false;
+    ++compared;
+  }
+  const std::size_t others = b.size() - (ignored && b.has(*ignored) ? 1 : 0);
+  return compared == others;
+}
+
+// Equal apart from metadata.resourceVersion: such a write changes nothing. Both hold metadata
+// objects (validated or stored).
 bool sameExceptVersion(const Document& a, const Document& b) {
-  auto strip = [](const Document& doc) {
-    auto copy = deepCopy(doc);
-    metadataOf(copy)->remove("resourceVersion");
-    return canonical(copy);
-  };
-  return strip(a) == strip(b);
+  static const std::string kMetadata = "metadata";
+  static const std::string kVersion = "resourceVersion";
+  if (a->size() != b->size()) return false;
+  for (const auto& [key, value] : *a) {
+    if (!b->has(key)) return false;
+    if (key == kMetadata && a->isObject(key) && b->isObject(key)) {
+      if (!sameObject(*a->getObject(key), *b->getObject(key), &kVersion)) return false;
+    } else if (!equivalent(value, b->get(key))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void checkVersion(const Document& stored, const Document& incoming, const ObjectKey& key) {
@@ -181,6 +229,40 @@ std::string canonical(const Poco::Dynamic::Var& value) {
   return sorted.str();
 }
 
+bool equivalent(const Poco::Dynamic::Var& a, const Poco::Dynamic::Var& b) {
+  const Leaf leaf = leafOf(a);
+  if (leaf != Leaf::None && leaf == leafOf(b)) {
+    switch (leaf) {
+      case Leaf::String:
+        return a.extract<std::string>() == b.extract<std::string>();
+      case Leaf::Integer:
+        return a.toString() == b.toString();  // the digits, as JSON writes them
+      case Leaf::Bool:
+        return a.convert<bool>() == b.convert<bool>();
+      case Leaf::None:
+        break;
+    }
+  }
+  if (a.type() == typeid(Poco::JSON::Object::Ptr) && b.type() == typeid(Poco::JSON::Object::Ptr)) {
+    const auto& x = a.extract<Poco::JSON::Object::Ptr>();
+    const auto& y = b.extract<Poco::JSON::Object::Ptr>();
+    if (x && y) return x.get() == y.get() || sameObject(*x, *y);
+  }
+  if (a.type() == typeid(Poco::JSON::Array::Ptr) && b.type() == typeid(Poco::JSON::Array::Ptr)) {
+    const auto& x = a.extract<Poco::JSON::Array::Ptr>();
+    const auto& y = b.extract<Poco::JSON::Array::Ptr>();
+    if (x && y) return x.get() == y.get() || sameArray(*x, *y);
+  }
+  // Poco parses no bare scalar, so a value is canonicalized as the one item of an array.
+  auto text = [](const Poco::Dynamic::Var& value) {
+    if (value.isEmpty()) return std::string();
+    Poco::JSON::Array::Ptr carrier = new Poco::JSON::Array;
+    carrier->add(value);
+    return canonical(carrier);
+  };
+  return text(a) == text(b);
+}
+
 Labels labelsOf(const Document& object) {
   Labels labels;
   const auto meta = metadataOf(object);
@@ -230,11 +312,15 @@ Document prepareCreate(const Document& incoming, std::uint64_t resourceVersion) 
   return object;
 }
 
-WritePlan planUpdate(const Document& stored, const Document& incoming,
-                     std::uint64_t resourceVersion) {
+namespace {
+
+// `owned`: the caller gave `stored` up (it was parsed for this write alone), so it may be
+// returned or share subtrees with the result instead of being copied.
+WritePlan update(const Document& stored, bool owned, const Document& incoming,
+                 std::uint64_t resourceVersion) {
   const ObjectKey key = validate(incoming);
   checkVersion(stored, incoming, key);
-  const auto storedCopy = deepCopy(stored);
+  const auto storedCopy = owned ? stored : deepCopy(stored);
   auto object = deepCopy(incoming);
   auto meta = metadataOf(object);
   const auto storedMeta = metadataOf(storedCopy);
@@ -263,7 +349,7 @@ WritePlan planUpdate(const Document& stored, const Document& incoming,
       }
     }
   }
-  const bool specChanged = canonical(object->get("spec")) != canonical(storedCopy->get("spec"));
+  const bool specChanged = !equivalent(object->get("spec"), storedCopy->get("spec"));
   const auto generation = storedMeta->getValue<Poco::Int64>("generation");
   meta->set("generation", specChanged ? generation + 1 : generation);
   setVersion(object, resourceVersion);
@@ -272,18 +358,18 @@ WritePlan planUpdate(const Document& stored, const Document& incoming,
   return {object, true, isBeingDeleted(stored) && finalizers.empty()};
 }
 
-WritePlan planStatusUpdate(const Document& stored, const Document& incoming,
-                           std::uint64_t resourceVersion) {
+WritePlan statusUpdate(const Document& stored, bool owned, const Document& incoming,
+                       std::uint64_t resourceVersion) {
   const ObjectKey key = validate(incoming);
   checkVersion(stored, incoming, key);
   // Only status can differ, so only status is compared: status writes are the most frequent
   // writes and run inside the batch's transaction, where whole-document copies were the cost.
   const bool had = stored->has("status");
   const bool has = incoming->has("status");
-  if (had == has && canonical(stored->get("status")) == canonical(incoming->get("status"))) {
-    return {deepCopy(stored), false, false};
+  if (had == has && equivalent(stored->get("status"), incoming->get("status"))) {
+    return {owned ? stored : deepCopy(stored), false, false};
   }
-  auto object = deepCopy(stored);
+  auto object = owned ? stored : deepCopy(stored);
   if (has) {
     Document carrier = new Poco::JSON::Object;  // copies the status alone, whatever its type
     carrier->set("status", incoming->get("status"));
@@ -295,16 +381,48 @@ WritePlan planStatusUpdate(const Document& stored, const Document& incoming,
   return {object, true, false};
 }
 
-WritePlan planRemove(const Document& stored, std::uint64_t resourceVersion) {
-  auto object = deepCopy(stored);
-  if (finalizersOf(stored).empty()) {
+WritePlan removal(const Document& stored, bool owned, std::uint64_t resourceVersion) {
+  auto object = owned ? stored : deepCopy(stored);
+  if (finalizersOf(object).empty()) {
     setVersion(object, resourceVersion);
     return {object, true, true};
   }
-  if (isBeingDeleted(stored)) return {object, false, false};  // the timestamp is set only once
+  if (isBeingDeleted(object)) return {object, false, false};  // the timestamp is set only once
   metadataOf(object)->set("deletionTimestamp", nowRfc3339());
   setVersion(object, resourceVersion);
   return {object, true, false};
+}
+
+}  // namespace
+
+WritePlan planUpdate(const Document& stored, const Document& incoming,
+                     std::uint64_t resourceVersion) {
+  return update(stored, false, incoming, resourceVersion);
+}
+
+WritePlan planUpdate(Document&& stored, const Document& incoming, std::uint64_t resourceVersion) {
+  const Document taken = std::move(stored);
+  return update(taken, true, incoming, resourceVersion);
+}
+
+WritePlan planStatusUpdate(const Document& stored, const Document& incoming,
+                           std::uint64_t resourceVersion) {
+  return statusUpdate(stored, false, incoming, resourceVersion);
+}
+
+WritePlan planStatusUpdate(Document&& stored, const Document& incoming,
+                           std::uint64_t resourceVersion) {
+  const Document taken = std::move(stored);
+  return statusUpdate(taken, true, incoming, resourceVersion);
+}
+
+WritePlan planRemove(const Document& stored, std::uint64_t resourceVersion) {
+  return removal(stored, false, resourceVersion);
+}
+
+WritePlan planRemove(Document&& stored, std::uint64_t resourceVersion) {
+  const Document taken = std::move(stored);
+  return removal(taken, true, resourceVersion);
 }
 
 }  // namespace rules

@@ -3,7 +3,9 @@
 // networked database later) runs its writes through these so all backends behave identically;
 // a backend only adds storage, the resourceVersion counter and the change feed.
 //
-// Ownership: functions never modify their arguments; returned documents are fresh deep copies.
+// Ownership: functions never modify their arguments; returned documents are fresh deep copies,
+// except the plan overloads taking `Document&& stored`: they take the stored object over (a
+// backend parsed it for this write alone) and may return it, modified, instead of a copy.
 // Thread-safety: pure functions over their arguments, safe to call from any thread.
 #pragma once
 
@@ -28,6 +30,9 @@ std::string serialize(const Document& object);
 Document deepCopy(const Document& object);
 // A serialization with object keys sorted at every level, for equality tests.
 std::string canonical(const Poco::Dynamic::Var& value);
+// canonical(a) == canonical(b), mostly without serializing: objects are compared key by key,
+// arrays item by item, strings, integers and bools directly; anything else by canonical().
+bool equivalent(const Poco::Dynamic::Var& a, const Poco::Dynamic::Var& b);
 
 Labels labelsOf(const Document& object);
 std::vector<std::string> finalizersOf(const Document& object);
@@ -47,8 +52,12 @@ Document prepareCreate(const Document& incoming, std::uint64_t resourceVersion);
 // `stored` is the current object; `resourceVersion` the version the write will get if it happens.
 WritePlan planUpdate(const Document& stored, const Document& incoming,
                      std::uint64_t resourceVersion);
+WritePlan planUpdate(Document&& stored, const Document& incoming, std::uint64_t resourceVersion);
 WritePlan planStatusUpdate(const Document& stored, const Document& incoming,
                            std::uint64_t resourceVersion);
+WritePlan planStatusUpdate(Document&& stored, const Document& incoming,
+                           std::uint64_t resourceVersion);
 WritePlan planRemove(const Document& stored, std::uint64_t resourceVersion);
+WritePlan planRemove(Document&& stored, std::uint64_t resourceVersion);
 
 }  // namespace maasprov::store::rules

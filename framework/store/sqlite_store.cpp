@@ -353,7 +353,8 @@ Document failureStatus(int code, const std::string& reason, const std::string& m
 }  // namespace
 
 struct SqliteStore::Impl {
-  using Decide = std::function<rules::WritePlan(const Document* stored, std::uint64_t version)>;
+  // `stored` (null when absent) was parsed for this write alone: a rule may take it over.
+  using Decide = std::function<rules::WritePlan(Document* stored, std::uint64_t version)>;
 
   // A write waiting in the group-commit queue. It lives on its caller's stack; the caller blocks
   // until `done`, so the leader that runs it may use `key` and `decide` until then.
@@ -547,7 +548,7 @@ struct SqliteStore::Impl {
   rules::WritePlan apply(const ObjectKey& key, const Decide& decide, std::uint64_t version,
                          std::vector<FeedEvent>& events) {
     const auto text = readDocument(*writer, key);
-    const Document stored = text ? rules::parse(*text) : Document{};
+    Document stored = text ? rules::parse(*text) : Document{};
     rules::WritePlan plan = decide(text ? &stored : nullptr, version);
     if (!plan.changed) return plan;
 
@@ -763,7 +764,7 @@ Document SqliteStore::create(const Document& object) {
   return guarded(impl_->options.path, [&] {
     return impl_
         ->write(key,
-                [&](const Document* stored, std::uint64_t version) {
+                [&](Document* stored, std::uint64_t version) {
                   if (stored) throw AlreadyExists(key);
                   return rules::WritePlan{rules::prepareCreate(object, version), true, false};
                 })
@@ -805,9 +806,9 @@ Document SqliteStore::update(const Document& object) {
   return guarded(impl_->options.path, [&] {
     return impl_
         ->write(key,
-                [&](const Document* stored, std::uint64_t version) {
+                [&](Document* stored, std::uint64_t version) {
                   if (!stored) throw NotFound(key);
-                  return rules::planUpdate(*stored, object, version);
+                  return rules::planUpdate(std::move(*stored), object, version);
                 })
         .object;
   });
@@ -818,9 +819,9 @@ Document SqliteStore::updateStatus(const Document& object) {
   return guarded(impl_->options.path, [&] {
     return impl_
         ->write(key,
-                [&](const Document* stored, std::uint64_t version) {
+                [&](Document* stored, std::uint64_t version) {
                   if (!stored) throw NotFound(key);
-                  return rules::planStatusUpdate(*stored, object, version);
+                  return rules::planStatusUpdate(std::move(*stored), object, version);
                 })
         .object;
   });
@@ -828,9 +829,9 @@ Document SqliteStore::updateStatus(const Document& object) {
 
 RemoveResult SqliteStore::remove(const ObjectKey& key) {
   return guarded(impl_->options.path, [&] {
-    const auto plan = impl_->write(key, [&](const Document* stored, std::uint64_t version) {
+    const auto plan = impl_->write(key, [&](Document* stored, std::uint64_t version) {
       if (!stored) throw NotFound(key);
-      return rules::planRemove(*stored, version);
+      return rules::planRemove(std::move(*stored), version);
     });
     return RemoveResult{plan.deleteNow, plan.object};
   });
