@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <maasprov/json.hpp>
 #include <set>
 #include <thread>
 
@@ -241,6 +242,31 @@ TEST_F(SimMachines, UpdateChangesFieldsAndKeepsHostnamesUnique) {
   auto dup = Call(sim_.port(), "PUT", Api("machines/" + id + "/"), {{"hostname", "twin-1"}});
   EXPECT_EQ(dup.status, 400);
   EXPECT_NE(dup.body.find("hostname"), std::string::npos);
+}
+
+TEST_F(SimMachines, AnyTextComesBackExactlyInStrictJson) {
+  // Every control character, quote, backslash, slash, DEL and 2-, 3- and 4-byte UTF-8.
+  std::string text;
+  for (char c = 1; c < 0x20; ++c) text += c;
+  text += "\"\\/\x7f caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+  const std::string key = "k\"\\\t\xc3\xa9";
+  std::string id = Id("small-a");
+  ASSERT_EQ(Post("machines/" + id + "/?op=set_workload_annotations", {{key, text}}).status, 200);
+  ASSERT_EQ(Call(sim_.port(), "PUT", Api("machines/" + id + "/"), {{"description", text}}).status,
+            200);
+  for (const std::string& path : std::vector<std::string>{"machines/", "machines/" + id + "/"}) {
+    auto r = Get(path);
+    ASSERT_EQ(r.status, 200);
+    // The SDK's parser is strict RFC 8259: it refuses raw control characters, for one.
+    maasprov::json::Value doc = maasprov::json::Value::parse(r.body);
+    const maasprov::json::Value* m = doc.isArray() ? nullptr : &doc;
+    for (size_t i = 0; doc.isArray() && i < doc.size(); ++i)
+      if (doc.asArray()[i].getString("system_id") == id) m = &doc.asArray()[i];
+    ASSERT_NE(m, nullptr) << path;
+    EXPECT_EQ(m->getString("description"), text) << path;
+    EXPECT_EQ(m->findPath({"workload_annotations", key})->asString(), text) << path;
+    EXPECT_EQ(m->findPath({"owner_data", key})->asString(), text) << path;
+  }
 }
 
 TEST_F(SimMachines, ConcurrentAllocationsNeverShareAMachine) {
