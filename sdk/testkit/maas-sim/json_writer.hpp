@@ -1,7 +1,7 @@
 // Appends the simulator's JSON payloads straight to a string, without building a document tree:
 // building and stringifying Poco::JSON trees was most of maas-sim's CPU under load. Strings are
 // escaped by the SDK's serializer (maasprov/json.hpp); doubles are formatted as Poco formats
-// them, so payloads stay byte-for-byte what the Poco renderer sent.
+// them, so payloads are the bytes the Poco renderer sent but for the hex case of \u00XX escapes.
 //
 // Usage: JsonWriter j(out); j.BeginObject(); j.Key("id").Int(1); j.EndObject();
 // Commas are placed from the text already written, so callers only open, name and close.
