@@ -1,7 +1,6 @@
 // Appends the simulator's JSON payloads straight to a string, without building a document tree:
 // building and stringifying Poco::JSON trees was most of maas-sim's CPU under load. Strings are
-// escaped by the SDK's serializer (maasprov/json.hpp); doubles are formatted as Poco formats
-// them, so payloads are the bytes the Poco renderer sent but for the hex case of \u00XX escapes.
+// escaped by the SDK's serializer (maasprov/json.hpp); floats are written as MAAS writes them.
 //
 // Usage: JsonWriter j(out); j.BeginObject(); j.Key("id").Int(1); j.EndObject();
 // Commas are placed from the text already written, so callers only open, name and close.
@@ -9,7 +8,6 @@
 // Ownership: borrows the output string. Thread-safety: none; one writer per output.
 #pragma once
 
-#include <Poco/NumberFormatter.h>
 
 #include <charconv>
 #include <cstdint>
@@ -72,10 +70,16 @@ class JsonWriter {
     out_.append(digits, r.ptr);
     return *this;
   }
-  // Poco's shortest form ("2.5", "480000"): what clients of the Poco renderer parsed.
+  // As MAAS (Python's json) writes a float: the shortest text that reads back the same, and
+  // always with a fraction or exponent ("1.0", "3693.436416", "1e+16"), so a client that reads
+  // an over-commit ratio or a storage size as an integer fails here as it would against MAAS.
   JsonWriter& Double(double v) {
     Separate();
-    out_ += Poco::NumberFormatter::format(v);
+    char digits[32];
+    auto r = std::to_chars(digits, digits + sizeof digits, v);
+    const std::string_view text(digits, static_cast<size_t>(r.ptr - digits));
+    out_ += text;
+    if (text.find_first_of(".en") == std::string_view::npos) out_ += ".0";
     return *this;
   }
   JsonWriter& Bool(bool v) {
