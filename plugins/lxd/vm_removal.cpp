@@ -44,9 +44,24 @@ RemoveResult LxdPlugin::remove(const Request& req, Host& host) {
     return found;
   };
 
+  // The poller's fresh read of the VM we recorded (it woke this reconcile: the release
+  // finished) stands in for the first look; whatever else might be ours is still found by the
+  // confirming look below, which runs whenever this pass leaves nothing to wait for.
+  std::vector<common::MaasMachineView> found;
+  const json::Value* seen = common::observedMachine(req, req.status().getString("systemID"));
+  if (seen != nullptr && seen->getString("hostname") == hostname) {
+    common::MaasMachineView v = common::MaasMachineView::fromJson(*seen);
+    auto it = v.workloadAnnotations.find(common::kAnnotationMachine);
+    if (!v.podName.empty() && (it == v.workloadAnnotations.end() || it->second == req.name())) {
+      found.push_back(std::move(v));
+      ++observedUsed_;
+    }
+  }
+  if (found.empty()) found = collect();
+
   bool waiting = false;
   std::string what;
-  for (const auto& m : collect()) {
+  for (const auto& m : found) {
     const std::string comment = "maasprov: MaasMachine " + req.ns() + "/" + req.name() + " deleted";
     if (m.is(state::kReleasing) || m.is(state::kDiskErasing)) {
       waiting = true;

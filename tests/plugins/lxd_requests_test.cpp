@@ -102,6 +102,48 @@ TEST_F(LxdRequests, AVmFromComposeToDeployedCostsAtMostEightRequestsWithThePolle
   EXPECT_EQ(backingReads(3), 1);
 }
 
+// Deleting: the first pass looks (by hostname and by agent_name) and releases; the pass the
+// poller wakes once MAAS has released the VM uses its read instead of looking, decomposes, and
+// confirms with one more look that nothing of ours is left. 8 before the poller's read was used.
+TEST_F(LxdRequests, ADeletedVmCostsSixRequestsWithThePoller) {
+  start(kThreeZoneHosts, cacheConfig(kLongTtl));
+  JsonObject m =
+      lxdMachine("gone", lxdSpec(1, 1024, R"(, "lxdConfig": {"vmHost": "lxd-a1"})"), false);
+  deployWithPoller(m, call_);
+  const std::string sid = str(status(m), "systemID");
+  const int before = pluginRequests();
+  auto first = plugin_->remove(m, call_);
+  ASSERT_TRUE(first.ok() && !first.done);
+  ASSERT_TRUE(eventually(
+      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  LoadedPlugin::Call woken = call_;
+  woken.observed = poll(m);
+  ASSERT_TRUE(woken.observed);
+  auto second = plugin_->remove(m, woken);
+  ASSERT_TRUE(second.ok()) << second.error->message;
+  EXPECT_TRUE(second.done);
+  EXPECT_FALSE(sim_->machine(sid));
+  EXPECT_EQ(usedCores("lxd-a1"), 0);
+  EXPECT_EQ(pluginRequests() - before, 6) << toText(sim_->counters());
+}
+
+TEST_F(LxdRequests, ADeleteGivenAnotherMachinesReadStillLooks) {
+  start(kThreeZoneHosts, cacheConfig(kLongTtl));
+  JsonObject m =
+      lxdMachine("looks", lxdSpec(1, 1024, R"(, "lxdConfig": {"vmHost": "lxd-a1"})"), false);
+  deployWithPoller(m, call_);
+  const std::string sid = str(status(m), "systemID");
+  LoadedPlugin::Call call = call_;
+  call.observed = parseObject(R"({"system_id": "other", "hostname": "other"})");
+  const int before = pluginRequests();
+  auto first = plugin_->remove(m, call);
+  ASSERT_TRUE(first.ok() && !first.done);
+  EXPECT_EQ(sim_->machine(sid)->getValue<std::string>("status_name"), "Releasing");
+  EXPECT_EQ(pluginRequests() - before, 3) << toText(sim_->counters());  // 2 looks, release
+  removeAll(m);
+  EXPECT_FALSE(sim_->machine(sid));
+}
+
 TEST_F(LxdRequests, BackToBackComposesReadTheBackingMachinesOnceWithinTheTtl) {
   start(kThreeZoneHosts, cacheConfig(kLongTtl));
   for (int i = 0; i < 10; ++i) {
