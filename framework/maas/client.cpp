@@ -14,6 +14,7 @@
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -165,6 +166,13 @@ struct Client::Impl {
     std::istream& in = session.receiveResponse(answer);
     Response response;
     response.status = static_cast<int>(answer.getStatus());
+    // One allocation for a long list instead of a doubling string (the poller reads megabytes);
+    // the length is MAAS's word, so it is only a hint, capped.
+    constexpr Poco::Int64 kReserveCap = 64LL << 20;
+    if (answer.hasContentLength() && answer.getContentLength64() > 0) {
+      response.body.reserve(
+          static_cast<std::size_t>(std::min(answer.getContentLength64(), kReserveCap)));
+    }
     Poco::StreamCopier::copyToString(in, response.body);
     if (answer.hasContentLength() &&
         static_cast<Poco::Int64>(response.body.size()) != answer.getContentLength64()) {
