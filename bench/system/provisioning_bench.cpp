@@ -140,6 +140,10 @@ void addPhase(Report& report, const std::string& what, const Phase& p, const Fle
                   std::to_string(static_cast<long>(sumMetric(
                       p.metricsDelta, "maasprov_reconciles_total", {"kind=\"MaasCluster\""}))) +
                   " in all)"});
+  const double writes = sumMetric(p.metricsDelta, "maasprov_store_writes_total");
+  const double commits = sumMetric(p.metricsDelta, "maasprov_store_commits_total");
+  report.add({"  store writes per machine" + suffix, writes / n, "writes", Goal::Info, std::nullopt,
+              std::to_string(static_cast<long>(commits)) + " fsynced commits in all"});
   report.add({"controller CPU per machine" + suffix, p.cpu / n * 1000.0, "ms", Goal::AtMost, 2.0,
               "utime+stime of maasprovd"});
   report.add({"maasprovd peak RSS" + suffix, statusMiB(pid, "VmHWM"), "MiB", Goal::Info,

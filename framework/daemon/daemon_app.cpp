@@ -206,6 +206,18 @@ int DaemonApp::serve(const std::string& configPath) {
       maasRequests.set({c.endpoint, std::to_string(c.status)}, static_cast<double>(c.count));
     }
   });
+  // Writes that changed something, and the fsynced transactions that carried them (group
+  // commit: writes / commits is the average batch).
+  auto& storeWrites = metrics.counter("maasprov_store_writes_total",
+                                      "Store writes that changed an object, since start.");
+  auto& storeCommits =
+      metrics.counter("maasprov_store_commits_total",
+                      "Store transactions committed (one fsync each), since start.");
+  metrics.addCollector([&] {
+    const auto stats = store->writeStats();
+    storeWrites.set({}, static_cast<double>(stats.writes));
+    storeCommits.set({}, static_cast<double>(stats.commits));
+  });
 
   controller::ControllerOptions co;
   co.namespaces = cfg.namespaces;

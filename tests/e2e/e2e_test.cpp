@@ -293,6 +293,17 @@ TEST_F(EndToEnd, ClusterWithLxdControlPlaneAndBareMetalWorkersComesAndGoes) {
       metrics.body.find("maasprov_maas_requests_total{endpoint=\"POST machines/?op=allocate\""),
       std::string::npos);
   EXPECT_EQ(secretsIn("/metrics", metrics.body), "");
+  // The store's writes: at least each object's create and each machine's Ready status, carried
+  // by at most as many fsynced commits.
+  auto sample = [&](const std::string& name) {
+    const auto at = metrics.body.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + name.size() + 2));
+  };
+  const double writes = sample("maasprov_store_writes_total");
+  const double commits = sample("maasprov_store_commits_total");
+  EXPECT_GE(writes, 3 + 1 + 3) << metrics.body;
+  EXPECT_GE(commits, 1);
+  EXPECT_LE(commits, writes);
   // What the CLI shows of machines and clusters, and of an error. The API redacts user data
   // ("<redacted>"); describe says where it comes from, never what it is.
   std::string shown;
