@@ -49,17 +49,13 @@ class Parser {
   // The members of a document that is an object: each key, and its value's text, unbuilt.
   std::vector<std::pair<std::string, std::string_view>> objectMembers() {
     std::vector<std::pair<std::string, std::string_view>> out;
-    container('{', '}', [&](size_t from) {
+    container('{', '}', [&](size_t) {
       std::string key;
-      scanString(&key);
-      for (const auto& m : out) {
-        if (m.first == key) fail("duplicate key \"" + key + "\"");
-      }
-      skipSpace();
-      if (peek() != ':') fail("expected ':'");
-      ++pos_;
-      skipSpace();
-      from = pos_;
+      const size_t from = memberKey(&key, [&] {
+        for (const auto& m : out) {
+          if (m.first == key) fail("duplicate key \"" + key + "\"");
+        }
+      });
       skipValue(1);
       out.emplace_back(std::move(key), text_.substr(from, pos_ - from));
     });
@@ -67,8 +63,8 @@ class Parser {
   }
 
  private:
-  // Walks the top-level `open`...`close` of the document, calling `each(start)` at each item
-  // with pos_ at its start; an array's items are skipped here, an object's by `each`.
+  // The top-level `open`...`close` of the document: `each(start)` at each item (an array's
+  // item is skipped first, an object's member is read by `each`), then nothing after it.
   template <typename Each>
   void container(char open, char close, Each each) {
     if (text_.size() > options_.maxBytes) {
@@ -76,34 +72,54 @@ class Parser {
     }
     skipSpace();
     if (peek() != open) fail(open == '[' ? "expected an array" : "expected an object");
+    items(close, [&] {
+      const size_t from = pos_;
+      if (open == '[') skipValue(1);
+      each(from);
+    });
+    skipSpace();
+    if (pos_ != text_.size()) fail("unexpected data after the document");
+  }
+
+  // Steps over the `[` or `{` at pos_ and its items up to the matching `close`, calling `item()`
+  // with pos_ at each item (after the space before it); `item` must step over the item.
+  template <typename Item>
+  void items(char close, Item item) {
     ++pos_;
     skipSpace();
     if (peek() == close) {
       ++pos_;
-    } else {
-      for (;;) {
-        skipSpace();
-        const size_t from = pos_;
-        if (open == '[') {
-          skipValue(1);
-        } else if (peek() != '"') {
-          fail("expected a string key");
-        }
-        each(from);
-        skipSpace();
-        if (peek() == ',') {
-          ++pos_;
-          continue;
-        }
-        if (peek() == close) {
-          ++pos_;
-          break;
-        }
-        fail(open == '[' ? "expected ',' or ']'" : "expected ',' or '}'");
-      }
+      return;
     }
+    for (;;) {
+      skipSpace();
+      item();
+      skipSpace();
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (peek() == close) {
+        ++pos_;
+        return;
+      }
+      fail(close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+  }
+
+  // Reads a member's key into `key` (or only checks it when null), calls `checkKey()` right
+  // after it (so an error points where parse()'s would), then the ':'; returns where the value
+  // starts.
+  template <typename CheckKey>
+  size_t memberKey(std::string* key, CheckKey checkKey) {
+    if (peek() != '"') fail("expected a string key");
+    scanString(key);
+    checkKey();
     skipSpace();
-    if (pos_ != text_.size()) fail("unexpected data after the document");
+    if (peek() != ':') fail("expected ':'");
+    ++pos_;
+    skipSpace();
+    return pos_;
   }
 
   // parseValue's checks without building anything.
@@ -112,35 +128,11 @@ class Parser {
     const char c = peek();
     if (c == '{' || c == '[') {
       checkDepth(depth + 1);
-      const char close = c == '{' ? '}' : ']';
-      ++pos_;
-      skipSpace();
-      if (peek() == close) {
-        ++pos_;
-        return;
-      }
-      for (;;) {
-        skipSpace();
-        if (close == '}') {
-          if (peek() != '"') fail("expected a string key");
-          scanString(nullptr);
-          skipSpace();
-          if (peek() != ':') fail("expected ':'");
-          ++pos_;
-          skipSpace();
-        }
+      items(c == '{' ? '}' : ']', [&] {
+        if (c == '{') memberKey(nullptr, [] {});
         skipValue(depth + 1);
-        skipSpace();
-        if (peek() == ',') {
-          ++pos_;
-          continue;
-        }
-        if (peek() == close) {
-          ++pos_;
-          return;
-        }
-        fail(close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
-      }
+      });
+      return;
     }
     if (c == '"') return scanString(nullptr);
     parseValue(depth);  // a scalar: building it allocates nothing
