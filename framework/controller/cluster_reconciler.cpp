@@ -101,7 +101,7 @@ ReconcileOutcome ClusterReconciler::reconcile(const store::ObjectKey& key) {
       gate->checkpoint(key, status);
     };
     outcome = ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request,
-                               key.ns + "/" + key.name, checkpoint);
+                               queueKey(key.kind, key.ns, key.name), checkpoint);
     recordMaasCalls(ctx_, providerName, key, outcome);
     if (outcome.error) {
       ctx_.logger->warn("MaasCluster {}/{}: endpoint provider '{}' failed: {}", key.ns, key.name,
@@ -199,7 +199,7 @@ ReconcileOutcome ClusterReconciler::reconcileDelete(const store::ObjectKey& key,
   };
   std::string request = plugin::makeRequestDocument(cluster, cluster, std::nullopt, {});
   plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Remove, request,
-                                                 key.ns + "/" + key.name, checkpoint);
+                                                 queueKey(key.kind, key.ns, key.name), checkpoint);
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
   if (outcome.ok() && outcome.done) return drop();
   writeWithRetry(ctx_.store, key, WritePart::Status, [&](Json obj) {

@@ -218,8 +218,8 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
   };
   ctx_.logger->debug("MaasMachine {}/{}: reconciling with plugin '{}'", key.ns, key.name,
                      lookup.instance->name());
-  plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request,
-                                                 key.ns + "/" + key.name, checkpoint);
+  plugin::CallOutcome outcome =
+      ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request, queue, checkpoint);
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
   if (outcome.error) {
     ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed: {}", key.ns, key.name,
@@ -277,8 +277,8 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
     gate->checkpoint(key, status);
   };
   std::string request = plugin::makeRequestDocument(parts);
-  plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Remove, request,
-                                                 key.ns + "/" + key.name, checkpoint);
+  plugin::CallOutcome outcome =
+      ctx_.caller.call(lookup.instance, PluginOp::Remove, request, queue, checkpoint);
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
   if (outcome.error) {
     ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed to remove: {}", key.ns, key.name,

@@ -43,7 +43,8 @@ class PluginCaller {
 
   // The plugin's outcome, or a Transient failure saying it timed out / was abandoned, or that
   // it was not called because an earlier call for `objectKey` still runs (an empty key is
-  // never treated as taken).
+  // never treated as taken). The controller passes the object's queue key, "Kind/ns/name": a
+  // MaasCluster and a MaasMachine of the same name are different objects.
   plugin::CallOutcome call(const std::shared_ptr<plugin::PluginInstance>& instance, PluginOp op,
                            const std::string& request, const std::string& objectKey,
                            plugin::CheckpointFn checkpoint);

@@ -53,7 +53,7 @@ struct MaasCallRecord {
 // The ABI's opaque call type, defined by the host.
 struct maasprov_call {
   std::string pluginName;
-  std::string objectKey;  // "namespace/name" of the object being reconciled; empty otherwise
+  std::string objectKey;  // "Kind/namespace/name" of the object being reconciled; empty otherwise
   std::shared_ptr<const maasprov::plugin::HostEnvironment> env;
   maasprov::plugin::CheckpointFn checkpoint;  // empty: checkpoints are unsupported in this call
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();

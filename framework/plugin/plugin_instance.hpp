@@ -41,7 +41,7 @@
 namespace maasprov::plugin {
 
 struct CallOptions {
-  std::string objectKey;                      // "namespace/name", for logs
+  std::string objectKey;                      // "Kind/namespace/name", for logs
   std::chrono::milliseconds timeout{0};       // 0: no limit, the call runs on the caller's thread
   CheckpointFn checkpoint;                    // empty: the plugin's checkpoints are refused
   std::shared_ptr<std::atomic<bool>> cancel;  // optional: set it to stop the call (shutdown)

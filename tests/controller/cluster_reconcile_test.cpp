@@ -2,6 +2,9 @@
 // and the deletion order.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "controller_harness.hpp"
 
 namespace maasprov::controller {
@@ -38,6 +41,34 @@ TEST(ClusterReconcile, EndpointFailureDomainsAndAttachedMachines) {
     Json cond = findCondition(objectAt(cl, "status"), "DNSAttached");
     return cond && cond->optValue<std::string>("message", "") == "1 control-plane address(es)";
   }));
+}
+
+// One plugin call per object at a time is per object, not per name: a machine named like its
+// cluster, whose call hangs until the 2 s plugin timeout, must not hold up the cluster's calls.
+TEST(ClusterReconcile, AMachineNamedAsItsClusterDoesNotHoldUpTheClustersCalls) {
+  Harness h;
+  h.cluster("default", "c1");
+  h.controller().start();
+  ASSERT_TRUE(Harness::waitFor(
+      [&] { return h.ready("default", "c1", "status", "MaasCluster") == "True"; }));
+  h.machine("default", "c1", "c1", "hang");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // its call now hangs
+  Json c = h.get("MaasCluster", "default", "c1");
+  auto zones = Poco::makeShared<Poco::JSON::Array>();
+  for (const char* z : {"zone-a", "zone-b", "zone-c"}) zones->add(std::string(z));
+  objectAt(c, "spec")->set("failureDomains", zones);
+  const auto generation = intAt(h.store().update(c), {"metadata", "generation"});
+  // The cluster's reconcile of the new generation called its endpoint provider at once (before,
+  // the call was refused as busy while the machine's ran: Ready False, Transient).
+  ASSERT_TRUE(Harness::waitFor(
+      [&] {
+        return intAt(h.get("MaasCluster", "default", "c1"), {"status", "observedGeneration"}) ==
+               generation;
+      },
+      std::chrono::milliseconds(1200)));
+  EXPECT_EQ(h.ready("default", "c1", "status", "MaasCluster"), "True")
+      << h.ready("default", "c1", "reason", "MaasCluster") << ": "
+      << h.ready("default", "c1", "message", "MaasCluster");
 }
 
 TEST(ClusterReconcile, DeletionWaitsForTheMachinesThenRemovesTheEndpoint) {
