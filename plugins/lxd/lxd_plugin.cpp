@@ -523,6 +523,18 @@ Result LxdPlugin::driveVm(const Call& c, const Vm& vm) {
     }
     c.host.info("allocated VM " + describeVm(m) + " as " + c.owner.uid);
     r = driver_.drive(target, *a.machine);
+  } else if (m.beingReleased() && !allocatedByUs(c.cur)) {
+    // Another client had it (MAAS may answer a bare-metal allocation with a Ready VM, which
+    // that client then hands back) and is releasing it: ours again once MAAS has, not lost.
+    r.status = driver_.statusFor(
+        c.cur, m,
+        keepRetry(c.cur,
+                  {common::kMachineDeployed, common::kConditionFalse, reason::kWaitingForMachine,
+                   "MAAS is releasing VM " + describeVm(m) +
+                       ", which another client allocated; it is allocated once Ready",
+                   common::kSeverityWarning}),
+        false);
+    r.requeueAfterSeconds = settings_.deploy.pollSeconds;
   } else {
     r = driver_.drive(target, m);
   }
@@ -553,6 +565,13 @@ Result LxdPlugin::driveVm(const Call& c, const Vm& vm) {
     return r;
   }
   return finish(std::move(r), created);
+}
+
+bool LxdPlugin::allocatedByUs(const json::Value& status) {
+  // What the status last recorded: any of these means this plugin allocated the VM.
+  const std::string s = status.getString("machineState");
+  return s == state::kAllocated || s == state::kDeploying || s == state::kDeployed ||
+         s == state::kFailedDeployment;
 }
 
 void LxdPlugin::noteRetry(const std::string& uid, PluginError& e) {

@@ -60,6 +60,8 @@ class LxdPlugin {
                        int64_t memoryMB, int64_t diskGB, const std::string& hostname);
   std::string projectOf(const Call& c, const Vm& vm) const;
   void decompose(const MaasClient& maas, const std::string& systemId) const;
+  // True when the status records a state only an allocation by this plugin leads to.
+  static bool allocatedByUs(const json::Value& status);
   void noteRetry(const std::string& uid, PluginError& e);
   void clearRetries(const std::string& uid);
 

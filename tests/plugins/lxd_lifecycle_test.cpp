@@ -159,6 +159,29 @@ TEST_F(LxdLifecycle, DeleteOfAVmStillCommissioningDeletesItAtOnce) {
   EXPECT_EQ(usedCores(str(status(m), "lxdHost")), 0);
 }
 
+// A VM another client allocated and released before this plugin allocated it (a bare-metal
+// allocation MAAS answered with it, handed back) is waited for, not taken as released for good.
+TEST_F(LxdLifecycle, AVmAnotherClientReleasesBeforeWeAllocateIsWaitedFor) {
+  start(kThreeZoneHosts);
+  JsonObject m = lxdMachine("grabbed", lxdSpec(1, 1024));
+  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
+  const std::string sid = str(status(m), "systemID");
+  ASSERT_TRUE(eventually(
+      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  ASSERT_EQ(sim_->api("POST", "machines/?op=allocate", {{"system_id", sid}}).status, 200);
+  ASSERT_EQ(sim_->api("POST", "machines/" + sid + "/?op=release").status, 200);
+  ASSERT_EQ(sim_->machine(sid)->getValue<std::string>("status_name"), "Releasing");
+  auto out = plugin_->reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_FALSE(ready(out));
+  EXPECT_NE(reasonOf(m, "MachineDeployed"), "MachineReleased") << toText(m);
+  EXPECT_FALSE(status(m)->has("failureReason")) << toText(m);
+  out = plugin_->reconcileUntil(m, call_, [](const plugin::CallOutcome& o) { return ready(o); });
+  ASSERT_TRUE(ready(out)) << toText(m);
+  EXPECT_EQ(str(status(m), "systemID"), sid);
+  EXPECT_EQ(str(status(m), "machineState"), "Deployed");
+}
+
 TEST_F(LxdLifecycle, AFailedDeploymentDecomposesAndRecomposes) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("flaky", lxdSpec(2, 2048));
