@@ -1,6 +1,5 @@
 #include "framework/store/sqlite_store.hpp"
 
-#include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
@@ -12,7 +11,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -27,14 +25,23 @@
 #include <vector>
 
 #include "framework/store/object_rules.hpp"
+#include "framework/store/sqlite_connection.hpp"
 #include "framework/store/sqlite_schema.hpp"
 
 namespace maasprov::store {
 namespace {
 
-using Poco::Data::Session;
 using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
+using sqlite::bindText;
+using sqlite::columnText;
+using sqlite::Connection;
+using sqlite::openSession;
+using sqlite::prepareStatement;
+using sqlite::Session;
+using sqlite::Sql;
+using sqlite::Transaction;
+using sqlite::WriteTransaction;
 
 constexpr std::size_t kEventBatch = 256;      // events a watch reads per query
 constexpr std::size_t kIdleScanSessions = 4;  // read connections kept for later scans
@@ -96,224 +103,6 @@ class ProcessLock {
 
  private:
   int fd_ = -1;
-};
-
-// Rolls back unless committed. Read snapshots simply never commit.
-class Transaction {
- public:
-  Transaction(Session& session, const char* begin) : session_(session) { session_ << begin, now; }
-  ~Transaction() {
-    if (done_) return;
-    try {
-      session_ << "ROLLBACK", now;
-    } catch (const Poco::Exception&) {  // SQLite already rolled back after a failed COMMIT
-    }
-  }
-  void commit() {
-    session_ << "COMMIT", now;
-    done_ = true;
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
- private:
-  Session& session_;
-  bool done_ = false;
-};
-
-std::unique_ptr<Session> openSession(const std::string& path, std::chrono::milliseconds busy) {
-  static std::once_flag registered;
-  std::call_once(registered, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-  auto session = std::make_unique<Session>("SQLite", path);
-  *session << "PRAGMA busy_timeout = " + std::to_string(busy.count()), now;
-  // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss.
-  *session << "PRAGMA synchronous = FULL", now;
-  int synchronous = 0;
-  *session << "PRAGMA synchronous", into(synchronous), now;
-  if (synchronous != 2) {  // never run with weaker durability than documented
-    throw StoreError("store " + path + ": SQLite refused synchronous=FULL (got level " +
-                     std::to_string(synchronous) + ")");
-  }
-  return session;
-}
-
-// A prepared statement stepped row by row, so a scan never holds more than one row's text.
-struct Finalize {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using StatementPtr = std::unique_ptr<sqlite3_stmt, Finalize>;
-
-StatementPtr prepareStatement(sqlite3* db, const std::string& path, std::string_view sql) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
-      SQLITE_OK) {
-    throw StoreError("store " + path + ": " + sqlite3_errmsg(db));
-  }
-  return StatementPtr(raw);
-}
-
-void bindText(sqlite3_stmt* statement, int index, const std::string& text) {
-  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
-std::string_view columnText(sqlite3_stmt* statement, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
-  if (!text) return {};
-  return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
-}
-
-// The statements the write and watch paths run again and again. Each connection compiles one
-// the first time it runs it and keeps it: compiling SQL on every execution (Poco::Data has no
-// statement cache) was a twelfth of the daemon's CPU.
-enum class Sql : std::size_t {
-  Begin,
-  Commit,
-  Rollback,
-  Savepoint,
-  Release,
-  RollbackToSavepoint,
-  SelectDocument,
-  ReplaceObject,
-  DeleteObject,
-  InsertEvent,
-  SetLastVersion,
-  DeleteEvents,
-  SetCompactedVersion,
-  SelectEvents,
-  Count,
-};
-
-constexpr const char* kSql[] = {
-    "BEGIN IMMEDIATE",
-    "COMMIT",
-    "ROLLBACK",
-    "SAVEPOINT batched_write",
-    "RELEASE batched_write",
-    "ROLLBACK TO batched_write",
-    "SELECT document FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3",
-    "INSERT OR REPLACE INTO objects (kind, namespace, name, uid, resource_version, generation,"
-    " deleting, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    "DELETE FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3",
-    "INSERT INTO events (resource_version, type, kind, namespace, name, document)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    "UPDATE store_state SET last_rv = ?1",
-    "DELETE FROM events WHERE resource_version <= ?1",
-    "UPDATE store_state SET compacted_rv = ?1",
-    "SELECT resource_version, type, document FROM events WHERE resource_version > ?1"
-    " ORDER BY resource_version LIMIT ?2",
-};
-static_assert(std::size(kSql) == static_cast<std::size_t>(Sql::Count));
-
-// A Poco session with the statements above compiled on first use. Not thread-safe: its owner's
-// mutex guards it. The statements are finalized before the session closes its connection.
-class Connection {
- public:
-  Connection(std::unique_ptr<Session> session, std::string path)
-      : session_(std::move(session)),
-        db_(Poco::Data::SQLite::Utility::dbHandle(*session_)),
-        path_(std::move(path)) {}
-  ~Connection() { statements_ = {}; }  // finalize before session_ closes the database
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  Session& session() { return *session_; }
-  sqlite3* db() const { return db_; }
-
-  // One execution of a cached statement: bind, step, read columns; the statement is reset when
-  // the run ends, so it never holds a read snapshot or a half-read result open.
-  class Run {
-   public:
-    Run(Connection& connection, sqlite3_stmt* statement)
-        : connection_(connection), statement_(statement) {}
-    ~Run() {
-      sqlite3_reset(statement_);
-      sqlite3_clear_bindings(statement_);
-    }
-    Run(const Run&) = delete;
-    Run& operator=(const Run&) = delete;
-
-    // The text must outlive the run (SQLite reads it in place).
-    Run& text(int index, std::string_view value) {
-      check(sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
-                              SQLITE_STATIC));
-      return *this;
-    }
-    Run& integer(int index, std::int64_t value) {
-      check(sqlite3_bind_int64(statement_, index, value));
-      return *this;
-    }
-    // True when a row is ready; false when done. Throws StoreError naming the file.
-    bool step() {
-      const int result = sqlite3_step(statement_);
-      if (result == SQLITE_ROW) return true;
-      if (result == SQLITE_DONE) return false;
-      check(result);
-      return false;
-    }
-    void execute() {
-      while (step()) {
-      }
-    }
-    std::string_view columnText(int column) const {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-      if (!text) return {};
-      return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))};
-    }
-    std::int64_t columnInteger(int column) const {
-      return sqlite3_column_int64(statement_, column);
-    }
-
-   private:
-    void check(int result) const {
-      if (result != SQLITE_OK) connection_.fail();
-    }
-    Connection& connection_;
-    sqlite3_stmt* statement_;
-  };
-
-  Run run(Sql sql) { return Run(*this, statement(sql)); }
-  void execute(Sql sql) { run(sql).execute(); }
-
-  [[noreturn]] void fail() const {
-    throw StoreError("store " + path_ + ": " + sqlite3_errmsg(db_));
-  }
-
- private:
-  sqlite3_stmt* statement(Sql sql) {
-    auto& slot = statements_[static_cast<std::size_t>(sql)];
-    if (!slot) slot = prepareStatement(db_, path_, kSql[static_cast<std::size_t>(sql)]);
-    return slot.get();
-  }
-
-  std::unique_ptr<Session> session_;
-  sqlite3* db_;
-  std::string path_;
-  std::array<StatementPtr, static_cast<std::size_t>(Sql::Count)> statements_;
-};
-
-// Rolls back a write transaction of `connection` unless committed.
-class WriteTransaction {
- public:
-  explicit WriteTransaction(Connection& connection) : connection_(connection) {
-    connection_.execute(Sql::Begin);
-  }
-  ~WriteTransaction() {
-    if (done_) return;
-    try {
-      connection_.execute(Sql::Rollback);
-    } catch (const StoreError&) {  // SQLite already rolled back after a failed COMMIT
-    }
-  }
-  void commit() {
-    connection_.execute(Sql::Commit);
-    done_ = true;
-  }
-  WriteTransaction(const WriteTransaction&) = delete;
-  WriteTransaction& operator=(const WriteTransaction&) = delete;
-
- private:
-  Connection& connection_;
-  bool done_ = false;
 };
 
 std::optional<std::string> readDocument(Connection& connection, const ObjectKey& key) {
