@@ -15,6 +15,11 @@
 
 namespace maasprov::chaos {
 
+inline constexpr const char* kToken = "chaos-token-0123456789abcdef";
+inline constexpr const char* kUserData = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config"
+inline constexpr const char* kInfra =
+    "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/default/";
+
 inline int envInt(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;

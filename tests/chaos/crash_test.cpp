@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "chaos_support.hpp"
 #include "daemon_process.hpp"
 #include "e2e_support.hpp"
 #include "sim_client.hpp"
@@ -34,15 +35,6 @@ using e2e::waitFor;
 using maassim::testing::SimProcess;
 using Json = Poco::JSON::Object::Ptr;
 
-constexpr const char* kToken = "chaos-token-0123456789abcdef";
-constexpr const char* kUserData = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config"
-constexpr const char* kInfra = "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/default/";
-
-int envInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoi(v) : fallback;
-}
-
 struct Plan {
   int machines = envInt("CHAOS_MACHINES", 12);
   int kills = envInt("CHAOS_KILLS", 2);  // while provisioning; deletion gets half as many more
@@ -51,59 +43,14 @@ struct Plan {
   int metal() const { return machines - lxd(); }
 };
 
-// Bare metal for every bare-metal object plus two spares; LXD hosts with room for all VMs.
-std::string inventory(const Plan& plan) {
-  std::ostringstream y;
-  y << "user: admin\nzones: [{name: zone-a}, {name: zone-b}, {name: zone-c}]\n"
-       "resource_pools: [{name: default}]\ndomains: [{name: maas, default: true}]\n"
-       "subnets: [{name: pxe, cidr: 10.0.0.0/16, gateway_ip: 10.0.0.1}]\nmachines:\n";
-  const char* zones[] = {"zone-a", "zone-b", "zone-c"};
-  for (int i = 0; i < plan.metal() + 2; ++i) {
-    y << "  - {hostname: metal-" << i << ", cores: 4, memory: 8192, zone: " << zones[i % 3]
-      << "}\n";
-  }
-  const int hosts = 1 + (plan.lxd() + 29) / 30;
-  y << "vm_hosts:\n";
-  for (int i = 0; i < hosts; ++i) {
-    y << "  - name: lxd-" << i << "\n    zone: " << zones[i % 3]
-      << "\n    tags: [lxd]\n    cores: 128\n    memory: 262144\n"
-         "    storage_pools: [{name: default, size_gb: 4000, default: true}]\n"
-         "    bridges: [{name: br0, subnet: pxe}]\n";
-  }
-  return y.str();
-}
-
-std::string machineJson(const std::string& name, bool lxd, bool controlPlane) {
-  std::string labels = R"("cluster.x-k8s.io/cluster-name":"c1")";
-  if (controlPlane) labels += R"(,"cluster.x-k8s.io/control-plane":"")";
-  return R"({"apiVersion":"infrastructure.cluster.x-k8s.io/v1beta1","kind":"MaasMachine",)"
-         R"("metadata":{"name":")" +
-         name + R"(","labels":{)" + labels +
-         R"(}},"spec":{"minCPU":2,"minMemory":2048,"image":"ubuntu/jammy","provisioningMode":")" +
-         (lxd ? "lxd" : "bare-metal") + R"(","userData":")" + kUserData + "\"" +
-         (lxd ? R"(,"lxdConfig":{"storage":{"size":"20G"},"network":{"bridge":"br0"}})" : "") +
-         "}}";
-}
-
-// What MAAS holds: system_id -> hostname of every owned bare-metal machine and composed VM.
-std::map<std::string, std::string> held(const Json& state) {
-  std::map<std::string, std::string> out;
-  auto machines = state->getArray("machines");
-  for (std::size_t i = 0; i < machines->size(); ++i) {
-    auto m = machines->getObject(static_cast<unsigned>(i));
-    if (!m->isNull("owner") || !m->isNull("pod")) {
-      out[m->getValue<std::string>("system_id")] = m->getValue<std::string>("hostname");
-    }
-  }
-  return out;
-}
-
 class Chaos : public ::testing::Test {
  protected:
   void startSim() {
     sim_ = std::make_unique<SimProcess>(SimProcess::Yaml(
-        inventory(plan_), {"--deploy-seconds", "1", "--commission-seconds", "0.3",
-                           "--release-seconds", "0.3", "--seed", std::to_string(plan_.seed)}));
+        // Bare metal for every bare-metal object plus two spares.
+        simInventory(plan_.metal() + 2, plan_.lxd()),
+        {"--deploy-seconds", "1", "--commission-seconds", "0.3", "--release-seconds", "0.3",
+         "--seed", std::to_string(plan_.seed)}));
     writeFile(dir_.path("maas-api-key"), SimProcess::default_api_key() + "\n");
     writeFile(dir_.path("api-token"), std::string(kToken) + "\n");
     writeFile(dir_.path("maasprovd.properties"),
@@ -115,7 +62,7 @@ class Chaos : public ::testing::Test {
                   "controller.poll_interval = 0.5\ncontroller.backoff_base = 200ms\n" +
                   "controller.backoff_max = 3s\nlog.level = info\n",
               0600);  // maasprovd refuses a configuration others may read
-    initial_ = held(simState());
+    initial_ = heldInMaas(simState());
   }
 
   void startDaemon() {
@@ -241,7 +188,8 @@ void Chaos::run(bool faults) {
     const bool lxd = i < plan_.lxd();
     const std::string name = (lxd ? "vm-" : "metal-") + std::to_string(i);
     names.insert(name);
-    Reply r = api("POST", std::string(kInfra) + "maasmachines", machineJson(name, lxd, i == 0));
+    Reply r = api("POST", std::string(kInfra) + "maasmachines",
+                  machineDocument(name, lxd, i == 0, kUserData));
     ASSERT_EQ(r.status, 201) << r.body;
   }
 
@@ -270,7 +218,7 @@ void Chaos::run(bool faults) {
   }
   const int lost = static_cast<int>(names.size()) - static_cast<int>(ownedNames.size());
   EXPECT_EQ(ownedNames, names);
-  auto nowHeld = held(simState());
+  auto nowHeld = heldInMaas(simState());
   int leaks = 0;
   for (const auto& [id, host] : nowHeld) {
     if (!ownedIds.count(id) && !initial_.count(id)) {
@@ -307,8 +255,9 @@ void Chaos::run(bool faults) {
                api("GET", std::string(kInfra) + "maasclusters/c1").status == 404;
       },
       limit));
-  EXPECT_TRUE(waitFor([&] { return held(simState()) == initial_; }, std::chrono::seconds(60)));
-  const auto finalHeld = held(simState());
+  EXPECT_TRUE(
+      waitFor([&] { return heldInMaas(simState()) == initial_; }, std::chrono::seconds(60)));
+  const auto finalHeld = heldInMaas(simState());
   for (const auto& [id, host] : finalHeld) {
     if (!initial_.count(id)) ++leaks;
   }

@@ -40,9 +40,6 @@ using e2e::waitFor;
 using maassim::testing::SimProcess;
 using Json = Poco::JSON::Object::Ptr;
 
-constexpr const char* kToken = "chaos-token-0123456789abcdef";
-constexpr const char* kUserData = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config"
-constexpr const char* kInfra = "/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/default/";
 constexpr const char* kFaultLabel = "chaos.maasprov.io/fault";
 
 // What each fault must show on its machine: the Ready condition's reason and part of its message.
