@@ -111,6 +111,9 @@ void describeMachine(Page& p, const model::MaasMachine& m, model::Time now) {
   p.field("System ID", st.systemID.value_or(""), 2);
   p.field("Provider ID", st.providerID.value_or(""), 2);
   p.field("Zone", st.failureDomain.value_or(""), 2);
+  if (!st.discardedSystemIDs.empty()) {
+    p.field("Given up", joinList(st.discardedSystemIDs), 2);
+  }
   std::string addresses;
   for (const auto& a : st.addresses) {
     addresses += (addresses.empty() ? "" : ", ") + a.address + " (" + a.type + ")";

@@ -136,7 +136,8 @@ MaasMachineStatus decodeMachineStatus(const JsonPtr& json) {
       json, "status",
       {"ready", "machineState", "machinePowered", "hostname", "dnsAttached", "addresses",
        "conditions", "failureReason", "failureMessage", "provisioningMode", "lxdHost", "lxdProject",
-       "vmResourceUsage", "observedGeneration", "systemID", "providerID", "failureDomain"});
+       "vmResourceUsage", "observedGeneration", "systemID", "providerID", "failureDomain",
+       "discardedSystemIDs"});
   status.ready = f.boolean("ready").value_or(false);
   status.machineState = f.string("machineState");
   status.machinePowered = f.boolean("machinePowered").value_or(false);
@@ -164,6 +165,7 @@ MaasMachineStatus decodeMachineStatus(const JsonPtr& json) {
   status.systemID = f.string("systemID");
   status.providerID = f.string("providerID");
   status.failureDomain = f.string("failureDomain");
+  status.discardedSystemIDs = f.strings("discardedSystemIDs").value_or(std::vector<std::string>{});
   return status;
 }
 

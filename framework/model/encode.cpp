@@ -177,7 +177,8 @@ JsonPtr encodeMachineStatus(const MaasMachineStatus& status) {
   writer.nonZero("observedGeneration", status.observedGeneration)
       .str("systemID", status.systemID)
       .str("providerID", status.providerID)
-      .str("failureDomain", status.failureDomain);
+      .str("failureDomain", status.failureDomain)
+      .strings("discardedSystemIDs", status.discardedSystemIDs);
   return json;
 }
 

@@ -128,6 +128,10 @@ struct MaasMachineStatus {
   std::optional<std::string> systemID;
   std::optional<std::string> providerID;
   std::optional<std::string> failureDomain;
+  // The MAAS system_ids this object gave back after failed deployments, oldest first (at most
+  // 16): a lookup that finds one of them while nothing is recorded finishes giving it back
+  // instead of adopting it (its release or delete may still be on the way).
+  std::vector<std::string> discardedSystemIDs;
   bool operator==(const MaasMachineStatus&) const = default;
 };
 

@@ -2,10 +2,13 @@
 // input is refused with the exact `path: message` a user sees.
 #include "framework/model/decode.hpp"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "framework/model/encode.hpp"
 
 namespace maasprov::model {
 namespace {
@@ -337,6 +340,29 @@ TEST(DecodeErrors, WrongTypesNameFieldAndExpectedType) {
   EXPECT_EQ(decodeError(h + "spec: []\n"), "spec: expected object, got list");
   EXPECT_EQ(decodeError("apiVersion: v1\nkind: Secret\nmetadata: {name: s, labels: {a: 1}}\n"),
             "metadata.labels[a]: expected string, got integer");
+}
+
+// status.discardedSystemIDs: the MAAS machines a plugin gave back after failed deployments.
+TEST(Decode, DiscardedSystemIdsRoundTripAndABadItemIsNamed) {
+  const std::string h = kHeader;
+  const Object decoded =
+      decodeDocument(h + "status: {systemID: c3, discardedSystemIDs: [a1, \"0042\"]}\n");
+  const Poco::JSON::Object::Ptr json = toJson(decoded);
+  const Poco::JSON::Array::Ptr list = json->getObject("status")->getArray("discardedSystemIDs");
+  ASSERT_TRUE(list) << toJsonText(decoded);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ(list->getElement<std::string>(0), "a1");
+  EXPECT_EQ(list->getElement<std::string>(1), "0042");  // a string, even if it looks like a number
+  EXPECT_EQ(toJsonText(decodeObject(json)), toJsonText(decoded));
+  EXPECT_EQ(toJsonText(decodeDocument(toYamlText(decoded))), toJsonText(decoded));
+  // None: left out of the encoding.
+  EXPECT_FALSE(toJson(decodeDocument(h + "status: {systemID: c3}\n"))
+                   ->getObject("status")
+                   ->has("discardedSystemIDs"));
+  EXPECT_EQ(decodeError(h + "status: {discardedSystemIDs: [a1, 7]}\n"),
+            "status.discardedSystemIDs[1]: expected string, got integer");
+  EXPECT_EQ(decodeError(h + "status: {discardedSystemIDs: a1}\n"),
+            "status.discardedSystemIDs: expected list, got string");
 }
 
 // Third-party plugins add machine types: the model accepts any well-formed mode name and leaves

@@ -54,6 +54,7 @@ MaasMachine fullMachine() {
   m.status.systemID = "abc123";
   m.status.providerID = "maas-lxd://zone-a/abc123";
   m.status.failureDomain = "zone-a";
+  m.status.discardedSystemIDs = {"old111", "0042"};
   return m;
 }
 
