@@ -105,9 +105,21 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
   }
 
   // Nothing recorded: a crash may have lost the record, so adopt what MAAS says we hold. A VM
-  // (allocate gave one and we died before giving it back) is released, never adopted.
+  // (allocate gave one and we died before giving it back) is released, never adopted. So is a
+  // machine this object gave up after a failed deployment (discardedSystemIDs): its release may
+  // have failed or still be on its way, and would take the machine away once deployed.
   std::vector<const MaasMachineView*> live;
   for (const auto& m : held) {
+    if (DeploymentDriver::discarded(cur, m.systemId)) {
+      if (!m.beingReleased()) {
+        host.info("finishing the release of machine " + m.systemId +
+                  " given up after a failed deployment");
+        common::release(maas, m.systemId,
+                        "maasprov: given up by " + owner.uid + " after a failed deployment");
+        ++releases_;
+      }
+      continue;
+    }
     if (m.beingReleased()) continue;
     if (common::inVmHost(m)) {
       host.warn("releasing VM " + m.systemId + " in VM host " + m.podName + " held by " +
@@ -159,6 +171,11 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
   json::Value record = json::Value::object();
   record.set("systemID", a.machine->systemId);
   record.set("provisioningMode", settings_.deploy.provisioningMode);
+  if (DeploymentDriver::discarded(cur, a.machine->systemId)) {
+    // Given up earlier, released since, and allocated afresh: ours again, not to be given back.
+    record.set(common::kDiscardedSystemIDs,
+               DeploymentDriver::discardedWithout(cur, a.machine->systemId));
+  }
   host.checkpoint(record);
   host.info("allocated MAAS machine " + a.machine->systemId + " (" + a.machine->hostname + ")");
   return driver_.drive(target, *a.machine);

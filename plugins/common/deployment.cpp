@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "maasprov/error.hpp"
 #include "machine_ops.hpp"
@@ -37,6 +39,23 @@ long long nowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::vector<std::string> discardedOf(const json::Value& status) {
+  std::vector<std::string> out;
+  const json::Value* list = status.isObject() ? status.find(kDiscardedSystemIDs) : nullptr;
+  if (list == nullptr || !list->isArray()) return out;
+  for (const auto& id : list->asArray()) {
+    if (id.isString() && !id.asString().empty()) out.push_back(id.asString());
+  }
+  return out;
+}
+
+json::Value toArray(const std::vector<std::string>& ids) {
+  json::Value out = json::Value::array();
+  const size_t skip = ids.size() > kMaxDiscarded ? ids.size() - kMaxDiscarded : 0;
+  for (size_t i = skip; i < ids.size(); ++i) out.push_back(ids[i]);
+  return out;
 }
 
 std::string describe(const MaasMachineView& m) {
@@ -80,6 +99,27 @@ long long DeploymentDriver::retryNotBefore(const json::Value& status) {
   size_t at = message.find(marker);
   if (at == std::string::npos) return -1;
   return parseRfc3339(message.substr(at + marker.size(), 20));
+}
+
+bool DeploymentDriver::discarded(const json::Value& status, const std::string& systemId) {
+  if (systemId.empty()) return false;
+  const std::vector<std::string> ids = discardedOf(status);
+  return std::find(ids.begin(), ids.end(), systemId) != ids.end();
+}
+
+json::Value DeploymentDriver::discardedWith(const json::Value& status,
+                                            const std::string& systemId) {
+  std::vector<std::string> ids = discardedOf(status);
+  ids.erase(std::remove(ids.begin(), ids.end(), systemId), ids.end());
+  ids.push_back(systemId);
+  return toArray(ids);
+}
+
+json::Value DeploymentDriver::discardedWithout(const json::Value& status,
+                                               const std::string& systemId) {
+  std::vector<std::string> ids = discardedOf(status);
+  ids.erase(std::remove(ids.begin(), ids.end(), systemId), ids.end());
+  return toArray(ids);
 }
 
 std::string DeploymentDriver::attemptText(int attempt) const {
@@ -126,7 +166,7 @@ Result DeploymentDriver::drive(const DeployTarget& t, const MaasMachineView& m) 
     r.status = statusFor(cur, m,
                          {kMachineDeployed, kConditionFalse, reason::kDeploying,
                           "MAAS is deploying " + t.image.value + " on " + describe(m) + " " +
-                              attemptText(std::max(attemptOf(cur), 1)),
+                              attemptText(nextAttempt(cur)),
                           kSeverityInfo},
                          false);
     r.requeueAfterSeconds = s_.pollSeconds;
@@ -172,10 +212,20 @@ Result DeploymentDriver::deployNow(const DeployTarget& t, const MaasMachineView&
   if (!t.owner.annotated(m)) annotate(maas, m.systemId, t.owner);
   int attempt = nextAttempt(t.request.status());
   DeployResult d = deploy(maas, m.systemId, t.userData, t.image);
-  if (!d.machine) {
+  if (!d.machine && d.httpStatus >= 400 && d.httpStatus < 500) {
     return failed(
         t, m,
         "MAAS refused to deploy it (HTTP " + std::to_string(d.httpStatus) + ": " + d.error + ")");
+  }
+  if (!d.machine) {
+    // A 5xx (or anything but a refusal) says nothing about the machine: MAAS may or may not have
+    // started deploying it. Keep it; the next reconcile reads its state and acts on that.
+    throw PluginError(ErrorType::Transient,
+                      "MAAS answered POST machines/" + m.systemId + "/?op=deploy for " +
+                          describe(m) + " with HTTP " + std::to_string(d.httpStatus) + ": " +
+                          d.error + "; the deployment may or may not have started, so " +
+                          m.systemId + " stays recorded and is read again")
+        .retryable(true);
   }
   Result r;
   r.status = statusFor(t.request.status(), *d.machine,
@@ -215,8 +265,11 @@ Result DeploymentDriver::failed(const DeployTarget& t, const MaasMachineView& m,
   r.status.set("machineState", machine_state::kReleasing);
   r.status.set("machinePowered", false);
   r.status.set("addresses", json::Value::array());
-  // Forget the machine durably before releasing it (a crash in between finds it again through
-  // agent_name), together with the attempt count so a crash does not reset the budget.
+  r.status.set(kDiscardedSystemIDs, discardedWith(cur, m.systemId));
+  // Forget the machine durably before releasing it, together with the attempt count (a crash
+  // must not reset the budget) and its id in discardedSystemIDs: a crash in between, or a
+  // release that fails or is still on its way, leaves it findable through agent_name (LXD: its
+  // hostname), and the lookup must give it back again rather than adopt it.
   t.host.checkpoint(r.status);
   const std::string comment = "maasprov: deployment failed " + attemptText(attempt);
   if (s_.discard) {

@@ -5,11 +5,25 @@
 //   Deploying          -> requeue after pollSeconds (the controller's poller may come earlier)
 //   Deployed, off      -> power on; reason "PoweredOff", requeue
 //   Deployed, on       -> ready; reason "Deployed", no requeue
-//   Failed deployment  -> checkpoint systemID=null, release (or settings.discard), then retry
-//                         after a backoff (reason "DeploymentRetrying"), or after maxAttempts
-//                         report a terminal failure (failureReason "CreateError", reason
+//   Failed deployment  -> checkpoint systemID=null with the machine's id appended to
+//                         discardedSystemIDs, release (or settings.discard), then retry after a
+//                         backoff (reason "DeploymentRetrying"), or after maxAttempts report a
+//                         terminal failure (failureReason "CreateError", reason
 //                         "DeploymentFailed")
-//   deploy refused     -> the same as a failed deployment: released and counted as an attempt
+//   deploy refused     -> MAAS answered 4xx (400 bad user data or parameters, 403, 409 wrong
+//                         state): the same as a failed deployment, released and counted as an
+//                         attempt
+//   deploy unanswered  -> a 5xx (503 after the host's client retried what it safely could; also
+//                         MAAS's own 503 for "no free IP") or a transport failure: MAAS may or may
+//                         not have started, so nothing is given up. PluginError Transient
+//                         (retryable) naming the call and status; the machine stays recorded and
+//                         the next reconcile acts on its state (Allocated: deploy again;
+//                         Deploying: wait). No attempt is spent.
+//
+// discardedSystemIDs (status, oldest first, at most kMaxDiscarded) lists the machines given
+// back. Their release/delete may still be on its way (sent, then the daemon died; or it failed
+// and lands later), so a lookup that finds one while nothing is recorded must finish giving it
+// back, never adopt it: deployed, it would be taken away when that request lands.
 //
 // The attempt number and the earliest retry time live in the MachineDeployed condition's
 // message ("(attempt 2 of 3)", "not before <RFC 3339 time>"), because the status schema has no
@@ -22,6 +36,7 @@
 // Thread-safety: const and stateless; one driver serves concurrent reconciles.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -37,6 +52,8 @@
 namespace maasprov::common {
 
 inline constexpr const char* kMachineDeployed = "MachineDeployed";
+inline constexpr const char* kDiscardedSystemIDs = "discardedSystemIDs";
+inline constexpr size_t kMaxDiscarded = 16;
 
 namespace reason {
 inline constexpr const char* kWaitingForBootstrapData = "WaitingForBootstrapData";
@@ -101,6 +118,13 @@ class DeploymentDriver {
   static int nextAttempt(const json::Value& status);
   // Seconds since the epoch before which no new attempt may start (-1 when none).
   static long long retryNotBefore(const json::Value& status);
+
+  // True when status.discardedSystemIDs lists systemId: the object gave that machine back.
+  static bool discarded(const json::Value& status, const std::string& systemId);
+  // status.discardedSystemIDs with systemId appended (moved to the end if listed; only the last
+  // kMaxDiscarded kept), and without it (for a machine allocated anew).
+  static json::Value discardedWith(const json::Value& status, const std::string& systemId);
+  static json::Value discardedWithout(const json::Value& status, const std::string& systemId);
 
   const DeploySettings& settings() const { return s_; }
 

@@ -88,11 +88,13 @@ void annotate(const MaasClient& maas, const std::string& systemId, const Owner& 
 
 struct DeployResult {
   std::optional<MaasMachineView> machine;  // set when MAAS accepted the deployment
-  int httpStatus = 0;                      // MAAS's answer when it refused
-  std::string error;                       // MAAS's text when it refused (never user data)
+  int httpStatus = 0;  // MAAS's answer otherwise: 4xx refused it, 5xx says nothing either way
+  std::string error;   // MAAS's text then (never user data)
 };
 
-// POST machines/{id}/?op=deploy with user_data (base64, as given) and distro_series.
+// POST machines/{id}/?op=deploy with user_data (base64, as given) and distro_series. Any HTTP
+// answer is returned (the caller decides what a 4xx or 5xx means, deployment.hpp); a transport
+// failure throws Transient.
 DeployResult deploy(const MaasClient& maas, const std::string& systemId,
                     const std::string& userDataBase64, const DistroSeries& image);
 

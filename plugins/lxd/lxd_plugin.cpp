@@ -123,8 +123,15 @@ Result LxdPlugin::reconcile(const Request& req, Host& host) {
 }
 
 Result LxdPlugin::step(const Call& c) {
-  if (std::optional<Vm> vm = findVm(c)) return driveVm(c, *vm);
   const std::string recorded = c.cur.getString("systemID");
+  if (std::optional<Vm> vm = findVm(c)) {
+    // A VM this object gave up (its DELETE failed, or is still on its way) still has our
+    // hostname: adopted and deployed, it would vanish when that DELETE lands.
+    if (vm->view.systemId != recorded && DeploymentDriver::discarded(c.cur, vm->view.systemId)) {
+      return waitForDiscardedVm(c, *vm);
+    }
+    return driveVm(c, *vm);
+  }
   if (!recorded.empty()) {
     // We recorded a VM that MAAS no longer has: deleted outside maasprov.
     Result r = driver_.unexpectedlyReleased(c.cur, recorded);
@@ -211,6 +218,32 @@ Result LxdPlugin::waitForBootstrapData(const Call& c, const Vm* vm) const {
              "VM " + describeVm(vm->view) + " holds its resources",
              trueCondition(kVMCreated, "VMCreated", "VM " + describeVm(vm->view) + " is Ready"),
              falseCondition(kVMDeployed, "WaitingForBootstrapData", md.message)));
+  return r;
+}
+
+Result LxdPlugin::waitForDiscardedVm(const Call& c, const Vm& vm) const {
+  const MaasMachineView& m = vm.view;
+  const std::string why = "waiting for MAAS to delete VM " + describeVm(m) + " on " + m.podName +
+                          ", given up after a failed deployment, before a new VM is composed " +
+                          "with its hostname";
+  // MachineDeployed keeps DeploymentRetrying (the attempt count and the backoff) when present.
+  json::Value st = driver_.withDeployedCondition(
+      c.cur, keepRetry(c.cur, {common::kMachineDeployed, common::kConditionFalse,
+                               reason::kWaitingForMachine, why, common::kSeverityInfo}));
+  LxdConditions lc = beforeVm(falseCondition(kHostSelected, "WaitingForVMDeletion", why));
+  lc.vmCreated = falseCondition(kVMCreated, "WaitingForVMDeletion", why);
+  lc.vmDeployed = vmDeployedFrom(st);
+  setConditions(st, c.cur, lc);
+  c.host.info("VM " + describeVm(m) + " was given up after a failed deployment; deleting it again");
+  try {
+    decompose(c.maas, m.systemId);  // 404: already gone
+  } catch (PluginError& e) {
+    e.status(std::move(st));
+    throw;
+  }
+  Result r;
+  r.status = std::move(st);
+  r.requeueAfterSeconds = std::min<int64_t>(settings_.deploy.pollSeconds, 5);
   return r;
 }
 

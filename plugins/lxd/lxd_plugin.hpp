@@ -54,6 +54,9 @@ class LxdPlugin {
   Result composeNew(const Call& c);
   Result driveVm(const Call& c, const Vm& vm);
   Result waitForBootstrapData(const Call& c, const Vm* vm) const;
+  // `vm` (found by hostname, nothing recorded) was given up after a failed deployment: delete it
+  // again and wait until MAAS no longer lists it; never adopt it.
+  Result waitForDiscardedVm(const Call& c, const Vm& vm) const;
   std::optional<Vm> findVm(const Call& c) const;
   // The VM MAAS just composed, as asked (compose answers only its system_id).
   static Vm composedVm(const std::string& systemId, const VmHostInfo& host, int64_t cores,

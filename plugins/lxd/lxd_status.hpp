@@ -4,11 +4,11 @@
 //   LXDHostSelected        True HostSelected | False WaitingForBootstrapData, VMHostNotFound,
 //                          NoMatchingHost, ProjectNotFound, ProfileNotFound,
 //                          StoragePoolNotFound, BridgeNotFound, HostUnavailable,
-//                          InsufficientResources
+//                          InsufficientResources, WaitingForVMDeletion
 //   LXDResourcesAllocated  True ResourcesAllocated | False WaitingForHostSelection,
 //                          InsufficientResources, Released
 //   LXDVMCreated           True VMCreated | False WaitingForHostSelection, Commissioning,
-//                          VMCreationFailed, Decomposed, VMDeleted
+//                          VMCreationFailed, Decomposed, VMDeleted, WaitingForVMDeletion
 //   LXDVMDeployed          mirrors MachineDeployed for the VM: True Deployed | False WaitingForVM,
 //                          WaitingForBootstrapData, Deploying, PoweredOff, Recomposing,
 //                          VMDeploymentFailed, VMDeleted, UnexpectedMachineState

@@ -12,6 +12,10 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 
 #include <chrono>
 #include <functional>
@@ -79,6 +83,20 @@ class SimMaas {
   }
   void resetCounters() {
     maassim::testing::Call(sim_.port(), "POST", "/_sim/reset-counters", {}, "");
+  }
+  // POST /_sim/faults with a JSON body (docs/maas-sim.md, "Fault injection and latency"), e.g.
+  // {"endpoints": {"POST machines/{id} op=deploy": {"503": 1.0}}}; "{}" clears them. The HTTP
+  // status.
+  int setFaults(const std::string& json) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", sim_.port());
+    Poco::Net::HTTPRequest req("POST", "/_sim/faults", Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(json.size()));
+    session.sendRequest(req) << json;
+    Poco::Net::HTTPResponse resp;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), body);
+    return resp.getStatus();
   }
   // Requests the simulator answered for an endpoint label such as "POST machines op=allocate".
   int count(const std::string& label) {
@@ -233,6 +251,15 @@ inline bool eventually(const std::function<bool()>& done,
 inline std::string str(const JsonObject& o, const std::string& key) {
   if (!o || !o->has(key) || o->isNull(key)) return {};
   return o->getValue<std::string>(key);
+}
+
+// The strings of the array `key` (e.g. status.discardedSystemIDs); empty when absent or null.
+inline std::vector<std::string> strings(const JsonObject& o, const std::string& key) {
+  std::vector<std::string> out;
+  if (!o || !o->has(key) || o->isNull(key)) return out;
+  JsonArray list = o->getArray(key);
+  for (size_t i = 0; list && i < list->size(); ++i) out.push_back(list->getElement<std::string>(i));
+  return out;
 }
 
 // The condition of `type` in object.status.conditions, or null.

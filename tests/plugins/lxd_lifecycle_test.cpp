@@ -339,5 +339,99 @@ vm_hosts:
       << report;
 }
 
+// A deployment MAAS refused (400: bad user data) whose DELETE then failed (503): the VM was
+// given up (systemID null, its id in discardedSystemIDs) but MAAS still has it, Allocated, under
+// the object's hostname. The lookup by hostname must not adopt and deploy it (the DELETE landing
+// later would take it away: MachineReleased); it deletes it again and waits, and composes a new
+// VM (same hostname) only once MAAS no longer lists it.
+TEST_F(LxdLifecycle, AGivenUpVmWhoseDeleteFailedIsDeletedAgainNeverRedeployed) {
+  start(kThreeZoneHosts);
+  JsonObject m = lxdMachine("refused", lxdSpec(1, 1024));
+  LoadedPlugin::Call bad = call_;
+  bad.userData = "not base64!";                  // MAAS refuses the deployment: 400
+  ASSERT_TRUE(plugin_->reconcile(m, bad).ok());  // composed; MAAS commissions it
+  const std::string first = str(status(m), "systemID");
+  ASSERT_FALSE(first.empty()) << toText(m);
+  ASSERT_TRUE(eventually(
+      [&] { return sim_->machine(first)->getValue<std::string>("status_name") == "Ready"; }));
+  ASSERT_EQ(setFaults(R"({"endpoints": {"DELETE machines/{id}": {"503": 1.0}}})"), 200);
+  auto out = plugin_->reconcile(m, bad);  // allocated, deploy refused, DELETE fails
+  ASSERT_FALSE(out.ok()) << toText(m);
+  EXPECT_TRUE(out.error->retryable) << out.error->message;
+  EXPECT_EQ(sim_->count("POST machines/{id} op=deploy"), 1);
+  EXPECT_EQ(str(status(m), "systemID"), "");
+  EXPECT_EQ(strings(status(m), "discardedSystemIDs"), std::vector<std::string>{first}) << toText(m);
+  EXPECT_EQ(reasonOf(m, "MachineDeployed"), "DeploymentRetrying");
+  ASSERT_EQ(sim_->machine(first)->getValue<std::string>("status_name"), "Allocated");
+
+  // Good user data from now on; MAAS still fails the DELETE.
+  const int deletes = sim_->count("DELETE machines/{id}");
+  const std::string retrying =
+      condition(status(m), "MachineDeployed")->getValue<std::string>("message");
+  out = plugin_->reconcile(m, call_);
+  EXPECT_FALSE(out.ok()) << toText(m);
+  EXPECT_EQ(sim_->count("POST machines/{id} op=deploy"), 1) << "the given-up VM was deployed";
+  EXPECT_EQ(sim_->machine(first)->getValue<std::string>("status_name"), "Allocated");
+  EXPECT_GT(sim_->count("DELETE machines/{id}"), deletes);  // deleted again
+  EXPECT_EQ(str(status(m), "systemID"), "");
+  EXPECT_EQ(reasonOf(m, "MachineDeployed"), "DeploymentRetrying");
+  EXPECT_EQ(condition(status(m), "MachineDeployed")->getValue<std::string>("message"), retrying);
+  EXPECT_EQ(composes(), 1);
+
+  // MAAS deletes it now: the next reconcile waits for it to be gone, then a new VM is composed
+  // with the same hostname and deployed.
+  ASSERT_EQ(setFaults("{}"), 200);
+  out = plugin_->reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  EXPECT_FALSE(ready(out));
+  EXPECT_TRUE(out.requeueAfter.has_value());
+  EXPECT_EQ(reasonOf(m, "MachineDeployed"), "DeploymentRetrying");
+  EXPECT_EQ(reasonOf(m, "LXDVMCreated"), "WaitingForVMDeletion") << toText(m);
+  deploy(m);
+  EXPECT_FALSE(sim_->machine(first));
+  EXPECT_NE(str(status(m), "systemID"), first);
+  EXPECT_EQ(composes(), 2);
+  EXPECT_EQ(sim_->heldBy("uid-refused").size(), 1u);
+  EXPECT_EQ(sim_->count("POST machines/{id} op=deploy"), 2);
+  EXPECT_FALSE(status(m)->has("failureReason")) << toText(m);
+  EXPECT_EQ(strings(status(m), "discardedSystemIDs"), std::vector<std::string>{first});
+}
+
+// A deploy answered 503 says nothing about the VM: MAAS may or may not have started. The
+// reconcile fails retryable, the VM stays recorded and allocated, it is not deleted and no
+// attempt is spent; once MAAS answers, the same VM is deployed.
+TEST_F(LxdLifecycle, ADeployAnswered503KeepsTheVmAndDeploysItLater) {
+  start(kThreeZoneHosts);
+  JsonObject m = lxdMachine("unsure", lxdSpec(1, 1024));
+  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
+  const std::string sid = str(status(m), "systemID");
+  ASSERT_FALSE(sid.empty());
+  ASSERT_TRUE(eventually(
+      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  ASSERT_EQ(setFaults(R"({"endpoints": {"POST machines/{id} op=deploy": {"503": 1.0}}})"), 200);
+  for (int i = 0; i < 2; ++i) {
+    auto out = plugin_->reconcile(m, call_);
+    ASSERT_FALSE(out.ok()) << toText(m);
+    EXPECT_EQ(out.error->type, plugin::ErrorType::Transient) << out.error->message;
+    EXPECT_TRUE(out.error->retryable);
+    EXPECT_NE(out.error->message.find("op=deploy"), std::string::npos) << out.error->message;
+    EXPECT_EQ(str(status(m), "systemID"), sid);
+    EXPECT_EQ(sim_->machine(sid)->getValue<std::string>("status_name"), "Allocated");
+    EXPECT_NE(reasonOf(m, "MachineDeployed"), "DeploymentRetrying") << toText(m);
+  }
+  EXPECT_EQ(sim_->count("DELETE machines/{id}"), 0);
+  EXPECT_EQ(sim_->count("POST machines/{id} op=deploy"), 2);
+  EXPECT_TRUE(strings(status(m), "discardedSystemIDs").empty());
+  ASSERT_EQ(setFaults("{}"), 200);
+  deploy(m);
+  EXPECT_EQ(str(status(m), "systemID"), sid);
+  EXPECT_EQ(composes(), 1);
+  EXPECT_EQ(sim_->count("POST machines op=allocate"), 1);
+  EXPECT_EQ(sim_->count("DELETE machines/{id}"), 0);
+  EXPECT_NE(
+      condition(status(m), "MachineDeployed")->getValue<std::string>("message").find("deployed on"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace maasprov::plugins::test

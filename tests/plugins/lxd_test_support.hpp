@@ -144,17 +144,7 @@ class LxdTest : public ::testing::Test {
         .status;
   }
   // POST /_sim/faults with a JSON body (docs/maas-sim.md); the HTTP status.
-  int setFaults(const std::string& json) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", sim_->port());
-    Poco::Net::HTTPRequest req("POST", "/_sim/faults", Poco::Net::HTTPMessage::HTTP_1_1);
-    req.setContentType("application/json");
-    req.setContentLength(static_cast<std::streamsize>(json.size()));
-    session.sendRequest(req) << json;
-    Poco::Net::HTTPResponse resp;
-    std::string body;
-    Poco::StreamCopier::copyToString(session.receiveResponse(resp), body);
-    return resp.getStatus();
-  }
+  int setFaults(const std::string& json) { return sim_->setFaults(json); }
   // MAAS's id of a VM host, by name.
   std::string hostId(const std::string& name) {
     auto hosts = sim_->api("GET", "vm-hosts/").array();
