@@ -70,9 +70,10 @@ void MachineReconciler::updatePoller(const std::string& queue, Json machine, boo
 }
 
 Json MachineReconciler::applyOutcome(const store::ObjectKey& key,
-                                     const plugin::CallOutcome& outcome, bool deleting) {
+                                     const plugin::CallOutcome& outcome, bool deleting,
+                                     LatestObject& latest) {
   try {
-    return writeOutcome(key, outcome, deleting);
+    return writeOutcome(key, outcome, deleting, latest);
   } catch (const store::Invalid& e) {
     // The plugin's status cannot be stored: keep the object's status and say why instead.
     plugin::CallOutcome refused;
@@ -81,14 +82,15 @@ Json MachineReconciler::applyOutcome(const store::ObjectKey& key,
     f.message = "the plugin returned a status the store refused: " + std::string(e.what());
     refused.error = f;
     refused.maasCalls = outcome.maasCalls;
-    return writeOutcome(key, refused, deleting);
+    return writeOutcome(key, refused, deleting, latest);  // the refused write took `latest`
   }
 }
 
 Json MachineReconciler::writeOutcome(const store::ObjectKey& key,
-                                     const plugin::CallOutcome& outcome, bool deleting) {
+                                     const plugin::CallOutcome& outcome, bool deleting,
+                                     LatestObject& latest) {
   const auto now = model::now();
-  return writeWithRetry(ctx_.store, key, WritePart::Status, [&](Json obj) {
+  const auto mutate = [&](Json obj) {
     Json status = ensureStatus(obj);
     if (outcome.status) mergeStatus(status, outcome.status, now);
     bool patchHasFailure = outcome.status && (outcome.status->has("failureReason") ||
@@ -131,7 +133,8 @@ Json MachineReconciler::writeOutcome(const store::ObjectKey& key,
                    t);
     }
     return true;
-  });
+  };
+  return writeWithRetry(ctx_.store, key, WritePart::Status, mutate, 10, latest.take());
 }
 
 ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
@@ -212,9 +215,11 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
       machine, cluster, userData, ctx_.index->peers(key.ns, clusterName, key.name), {}};
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   std::string request = plugin::makeRequestDocument(parts);
+  // Its writes start from the object read above (or the last one written) instead of a re-read.
+  auto latest = std::make_shared<LatestObject>(std::move(machine));
   auto gate = ctx_.gate;
-  plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
-    gate->checkpoint(key, status);
+  plugin::CheckpointFn checkpoint = [gate, key, latest](const Poco::JSON::Object::Ptr& status) {
+    gate->checkpoint(key, status, latest.get());
   };
   ctx_.logger->debug("MaasMachine {}/{}: reconciling with plugin '{}'", key.ns, key.name,
                      lookup.instance->name());
@@ -225,7 +230,7 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
     ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed: {}", key.ns, key.name,
                       lookup.instance->name(), describeFailure(*outcome.error));
   }
-  Json stored = applyOutcome(key, outcome, false);
+  Json stored = applyOutcome(key, outcome, false, *latest);
   if (!stored) return ReconcileOutcome::done("gone");
   updatePoller(queue, stored, outcome.error.has_value());
   if (isBeingDeleted(stored)) return ReconcileOutcome::requeue(std::chrono::milliseconds(0));
@@ -272,11 +277,12 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
     parts.peers = ctx_.index->peers(key.ns, clusterName, key.name);
   }
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
-  auto gate = ctx_.gate;
-  plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
-    gate->checkpoint(key, status);
-  };
   std::string request = plugin::makeRequestDocument(parts);
+  auto latest = std::make_shared<LatestObject>(std::move(machine));
+  auto gate = ctx_.gate;
+  plugin::CheckpointFn checkpoint = [gate, key, latest](const Poco::JSON::Object::Ptr& status) {
+    gate->checkpoint(key, status, latest.get());
+  };
   plugin::CallOutcome outcome =
       ctx_.caller.call(lookup.instance, PluginOp::Remove, request, queue, checkpoint);
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
@@ -284,7 +290,7 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
     ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed to remove: {}", key.ns, key.name,
                       lookup.instance->name(), describeFailure(*outcome.error));
   }
-  Json stored = applyOutcome(key, outcome, true);
+  Json stored = applyOutcome(key, outcome, true, *latest);
   if (!stored) return ReconcileOutcome::done("gone");
   if (outcome.ok() && outcome.done) return dropFinalizer();
   updatePoller(queue, stored, outcome.error.has_value());

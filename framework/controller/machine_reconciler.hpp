@@ -34,8 +34,11 @@ class MachineReconciler {
   void setWaiting(const store::ObjectKey& key, const std::string& reason,
                   const std::string& message, const std::string& severity);
   // Writes the plugin's status and the controller's summary; returns the stored object.
-  Json applyOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
-  Json writeOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting);
+  // `latest`: the object as the reconcile last read or wrote it (reconcile_context.hpp).
+  Json applyOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting,
+                    LatestObject& latest);
+  Json writeOutcome(const store::ObjectKey& key, const plugin::CallOutcome& outcome, bool deleting,
+                    LatestObject& latest);
   // Hands the machine to the poller (or takes it away once settled). After a failed reconcile
   // the poller keeps what it last saw (see StatusPoller::trackUnlessWatched).
   void updatePoller(const std::string& queue, Json machine, bool failed);

@@ -20,18 +20,22 @@ store::ObjectKey parseQueueKey(const std::string& key) {
   return {key.substr(0, first), key.substr(first + 1, second - first - 1), key.substr(second + 1)};
 }
 
-void StoreGate::checkpoint(const store::ObjectKey& key, Json patch) {
-  std::lock_guard lock(mutex_);
+void StoreGate::checkpoint(const store::ObjectKey& key, Json patch, LatestObject* latest) {
+  std::shared_lock lock(mutex_);
   if (store_ == nullptr) throw std::runtime_error("the controller is stopping");
-  auto written = writeWithRetry(*store_, key, WritePart::Status, [&](Json obj) {
-    mergeStatus(ensureStatus(obj), patch, model::now());
-    return true;
-  });
+  auto written = writeWithRetry(
+      *store_, key, WritePart::Status,
+      [&](Json obj) {
+        mergeStatus(ensureStatus(obj), patch, model::now());
+        return true;
+      },
+      10, latest ? latest->take() : nullptr);
   if (!written) throw std::runtime_error(key.toString() + " no longer exists");
+  if (latest) latest->put(written);
 }
 
 void StoreGate::close() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   store_ = nullptr;
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 
 #include "framework/controller/controller_metrics.hpp"
@@ -51,18 +52,46 @@ struct ReconcileOutcome {
   }
 };
 
+// The object as one reconcile last read or wrote it, handed from each of its status writes to
+// the next (checkpoints on the plugin's call thread, then the outcome on the worker) so that
+// each starts from it instead of reading and parsing the stored object again. Only a hint: a
+// write that finds it stale reads the store (writeWithRetry). Thread-safe.
+class LatestObject {
+ public:
+  explicit LatestObject(Json object) : object_(std::move(object)) {}
+  // The object, handed over to be mutated; null when a write already took it and has not put
+  // back what it stored.
+  Json take() {
+    std::lock_guard lock(mutex_);
+    Json out = object_;
+    object_ = nullptr;
+    return out;
+  }
+  void put(Json written) {
+    std::lock_guard lock(mutex_);
+    object_ = std::move(written);
+  }
+
+ private:
+  std::mutex mutex_;
+  Json object_;
+};
+
 // Durable writes of plugin checkpoints; close() makes later checkpoints fail instead of
 // touching a store that is going away.
 class StoreGate {
  public:
   explicit StoreGate(store::Store& store) : store_(&store) {}
-  // Merges `patch` into the object's status now (conflict-safe). Throws when closed or when the
+  // Merges `patch` into the object's status now (conflict-safe), starting from `latest`'s
+  // object when it has one and leaving the stored result there. Throws when closed or when the
   // store fails, which the host services report to the plugin as MAASPROV_E_CHECKPOINT.
-  void checkpoint(const store::ObjectKey& key, Json patch);
+  void checkpoint(const store::ObjectKey& key, Json patch, LatestObject* latest = nullptr);
   void close();
 
  private:
-  std::mutex mutex_;
+  // Checkpoints share it, so concurrent ones reach the store's group commit together; close()
+  // takes it alone and so waits for those in flight.
+  std::shared_mutex mutex_;
   store::Store* store_;
 };
 

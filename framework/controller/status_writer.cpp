@@ -9,11 +9,12 @@ store::ObjectKey keyOf(Json object) {
 }
 
 Json writeWithRetry(store::Store& store, const store::ObjectKey& key, WritePart part,
-                    const std::function<bool(Json)>& mutate, int attempts) {
+                    const std::function<bool(Json)>& mutate, int attempts, Json known) {
   for (int attempt = 1;; ++attempt) {
-    Json current;
+    Json current = std::move(known);
+    known = nullptr;
     try {
-      current = store.get(key);
+      if (!current) current = store.get(key);
     } catch (const store::NotFound&) {
       return nullptr;
     }
