@@ -153,6 +153,10 @@ struct SqliteStore::Impl {
     rules::WritePlan plan;     // set by the leader when the write succeeded
     std::exception_ptr error;  // set by the leader when it failed
     bool done = false;         // set under queueMutex once the batch is committed (or failed)
+    bool lead = false;         // set under queueMutex: its caller leads the next batch
+    // Its caller alone waits here, so a batch wakes exactly its own callers and the next leader
+    // instead of every waiting write.
+    std::condition_variable wake;
   };
 
   Options options;
@@ -164,8 +168,7 @@ struct SqliteStore::Impl {
   std::atomic<std::uint64_t> compactedVersion{0};
 
   // Group commit: writes queue here; one caller at a time leads a batch (see write()).
-  std::mutex queueMutex;  // guards queue, leaderActive and every queued write's `done`
-  std::condition_variable batchDone;
+  std::mutex queueMutex;  // guards queue, leaderActive and every queued write's `done`, `lead`
   std::vector<PendingWrite*> queue;  // oldest first
   bool leaderActive = false;
   std::atomic<std::uint64_t> commits{0};          // transactions committed (one fsync each)
@@ -232,29 +235,38 @@ struct SqliteStore::Impl {
     return path;
   }
 
-  // One write, group-committed: the caller queues it and either becomes the leader — takes
-  // every queued write (up to kMaxBatch), runs them in one transaction with one fsync, then
-  // wakes their callers — or waits for a leader to do so. A lone write leads at once, so it
-  // waits for nothing but its own commit.
+  // One write, group-committed: the caller queues it and either leads — takes the queued writes
+  // (up to kMaxBatch, its own first), runs them in one transaction with one fsync, wakes their
+  // callers and hands the lead to the oldest write still queued — or waits until a leader has
+  // run its write or handed it the lead. A lone write leads at once, so it waits for nothing but
+  // its own commit.
   rules::WritePlan write(const ObjectKey& key, const Decide& decide) {
-    PendingWrite self{key, decide, {}, nullptr, false};
+    PendingWrite self{key, decide, {}, nullptr, false, false, {}};
     std::unique_lock lock(queueMutex);
     queue.push_back(&self);
-    while (!self.done) {
-      if (leaderActive) {
-        batchDone.wait(lock);
-        continue;
-      }
-      leaderActive = true;
+    if (leaderActive) {
+      self.wake.wait(lock, [&] { return self.done || self.lead; });
+    } else {
+      leaderActive = true;  // the queue was empty: a finishing leader hands over otherwise
+    }
+    if (!self.done) {
+      // Leading: this write is the oldest queued one, so it is in the batch.
       const auto count = std::min(queue.size(), kMaxBatch);
       std::vector<PendingWrite*> batch(queue.begin(), queue.begin() + count);
       queue.erase(queue.begin(), queue.begin() + count);
       lock.unlock();
       runBatch(batch);  // never throws: failures are recorded per write
       lock.lock();
-      for (auto* write : batch) write->done = true;
-      leaderActive = false;
-      batchDone.notify_all();  // the callers, and the next leader
+      for (auto* write : batch) {
+        write->done = true;
+        if (write != &self) write->wake.notify_one();
+      }
+      if (queue.empty()) {
+        leaderActive = false;
+      } else {
+        queue.front()->lead = true;
+        queue.front()->wake.notify_one();
+      }
     }
     if (self.error) std::rethrow_exception(self.error);
     return std::move(self.plan);
