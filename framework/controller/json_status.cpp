@@ -1,9 +1,8 @@
 #include "framework/controller/json_status.hpp"
 
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
 
-#include <sstream>
+#include "framework/store/object_rules.hpp"
 
 namespace maasprov::controller {
 
@@ -97,10 +96,7 @@ Json ensureStatus(Json obj) {
 }
 
 Json deepCopy(Json obj) {
-  if (!obj) return nullptr;
-  std::ostringstream text;
-  obj->stringify(text);
-  return Poco::JSON::Parser().parse(text.str()).extract<Json>();
+  return store::rules::deepCopy(obj);
 }
 
 bool hasFinalizer(Json obj, std::string_view finalizer) {

@@ -214,8 +214,55 @@ std::string serialize(const Document& object) {
   return out.str();
 }
 
+namespace {
+
+Poco::JSON::Object::Ptr cloneObject(const Poco::JSON::Object& object);
+Poco::JSON::Array::Ptr cloneArray(const Poco::JSON::Array& array);
+
+// Containers are copied; any other value is one a Var copies by value.
+bool isContainer(const Poco::Dynamic::Var& v) {
+  const std::type_info& t = v.type();
+  return t == typeid(Poco::JSON::Object::Ptr) || t == typeid(Poco::JSON::Array::Ptr) ||
+         t == typeid(Poco::JSON::Object) || t == typeid(Poco::JSON::Array);
+}
+
+Poco::Dynamic::Var cloneValue(const Poco::Dynamic::Var& v) {
+  const std::type_info& t = v.type();
+  if (t == typeid(Poco::JSON::Object::Ptr)) {
+    const auto& o = v.extract<Poco::JSON::Object::Ptr>();
+    return o ? Poco::Dynamic::Var(cloneObject(*o)) : v;
+  }
+  if (t == typeid(Poco::JSON::Array::Ptr)) {
+    const auto& a = v.extract<Poco::JSON::Array::Ptr>();
+    return a ? Poco::Dynamic::Var(cloneArray(*a)) : v;
+  }
+  if (t == typeid(Poco::JSON::Object)) return cloneObject(v.extract<Poco::JSON::Object>());
+  if (t == typeid(Poco::JSON::Array)) return cloneArray(v.extract<Poco::JSON::Array>());
+  return v;
+}
+
+Poco::JSON::Object::Ptr cloneObject(const Poco::JSON::Object& object) {
+  auto out = Poco::makeShared<Poco::JSON::Object>(object);  // its options and key order
+  for (const auto& [key, value] : object) {
+    if (isContainer(value)) out->set(key, cloneValue(value));
+  }
+  return out;
+}
+
+Poco::JSON::Array::Ptr cloneArray(const Poco::JSON::Array& array) {
+  auto out = Poco::makeShared<Poco::JSON::Array>(array);
+  for (unsigned i = 0; i < array.size(); ++i) {
+    if (isContainer(array.get(i))) out->set(i, cloneValue(array.get(i)));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Level by level rather than through text: status writes copy the incoming status on every
+// write, and printing and re-parsing it cost twice what building the copy does.
 Document deepCopy(const Document& object) {
-  return parse(serialize(object));
+  return object ? cloneObject(*object) : Document{};
 }
 
 std::string canonical(const Poco::Dynamic::Var& value) {

@@ -76,6 +76,31 @@ Document storedMachine() {
   return stored;
 }
 
+TEST(ObjectRules, DeepCopyIsEqualAndSharesNothing) {
+  auto original = rules::parse(
+      R"({"a": {"b": [1, {"c": "x"}, [true, null]], "d": 2.5}, "e": "s", "f": [], "g": {}})");
+  // Containers held by value, and an object keeping insertion order, as code may build them.
+  Poco::JSON::Object byValue;
+  byValue.set("h", 1);
+  original->set("byValue", byValue);
+  original->set("ordered", ordered({{"z", 1}, {"a", json(R"({"k": [1]})")}}));
+  const auto before = rules::canonical(original);
+
+  auto copy = rules::deepCopy(original);
+  EXPECT_EQ(rules::canonical(copy), before);
+  EXPECT_EQ(rules::serialize(copy), rules::serialize(original)) << "same text, same key order";
+
+  copy->getObject("a")->getArray("b")->getObject(1)->set("c", "changed");
+  copy->getObject("a")->getArray("b")->getArray(2)->add(3);
+  copy->getObject("ordered")->getObject("a")->getArray("k")->add(2);
+  copy->getObject("byValue")->set("h", 2);
+  copy->getArray("f")->add(1);
+  copy->getObject("g")->set("new", true);
+  copy->set("e", "changed");
+  EXPECT_EQ(rules::canonical(original), before) << "the copy shares no container";
+  EXPECT_EQ(rules::deepCopy(nullptr), nullptr);
+}
+
 TEST(ObjectRules, BorrowedStoredObjectIsLeftAsItWas) {
   const auto stored = storedMachine();
   const auto before = rules::canonical(stored);
