@@ -22,6 +22,7 @@
 #include <exception>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ enum class Kind : int32_t {
 };
 
 // The reconcile/remove request document (see plugin_abi.h), with typed access.
+// Thread-safety: const methods may be called concurrently (machines() and document() build what
+// they return once, on first use).
 class Request {
  public:
   explicit Request(json::Value document) : doc_(std::move(document)) {
@@ -62,7 +65,37 @@ class Request {
     }
   }
 
-  const json::Value& document() const { return doc_; }
+  // The request as the host sends it: every member is built at once except "machines" (the
+  // cluster's other machines, often most of the text, which many calls never read): that one is
+  // only checked, and built by the first machines() or document(). Throws json::ParseError for
+  // text that is not one JSON object, and PluginError as the other constructor does.
+  static Request fromText(std::string_view text) {
+    std::vector<std::pair<std::string, std::string_view>> members = json::objectMembers(text);
+    json::Object built;
+    built.reserve(members.size());
+    std::shared_ptr<Deferred> deferred;
+    for (auto& [key, raw] : members) {
+      if (key == "machines" && !raw.empty() && raw.front() == '[') {
+        deferred = std::make_shared<Deferred>();
+        deferred->text = raw;
+        continue;
+      }
+      built.emplace_back(std::move(key), json::parse(raw));
+    }
+    Request r{json::Value(std::move(built))};
+    r.deferred_ = std::move(deferred);
+    return r;
+  }
+
+  // The whole request, machines included.
+  const json::Value& document() const {
+    if (!deferred_) return doc_;
+    std::call_once(deferred_->documentOnce, [this] {
+      deferred_->document = doc_;
+      deferred_->document.set("machines", machines());
+    });
+    return deferred_->document;
+  }
   const json::Value& object() const { return *doc_.find("object"); }
   // The MaasCluster; an empty object when the host sent none.
   const json::Value& cluster() const { return memberOr(doc_, "cluster"); }
@@ -72,6 +105,11 @@ class Request {
     return u->asString();
   }
   const json::Array& machines() const {
+    if (deferred_) {
+      std::call_once(deferred_->machinesOnce,
+                     [this] { deferred_->machines = json::parse(deferred_->text).asArray(); });
+      return deferred_->machines;
+    }
     const json::Value* m = doc_.find("machines");
     static const json::Array empty;
     return m == nullptr ? empty : m->asArray();
@@ -102,7 +140,18 @@ class Request {
     const json::Value* m = v.find(key);
     return (m == nullptr || !m->isObject()) ? emptyObject : *m;
   }
+  // "machines" of a request made by fromText(): its text until first use. Shared, so that a
+  // Request stays copyable.
+  struct Deferred {
+    std::string text;
+    std::once_flag machinesOnce;
+    json::Array machines;
+    std::once_flag documentOnce;
+    json::Value document;
+  };
+
   json::Value doc_;
+  std::shared_ptr<Deferred> deferred_;
 };
 
 namespace detail {
@@ -255,9 +304,9 @@ struct Glue {
     });
   }
 
-  static json::Value parseRequest(maasprov_str request) {
+  static Request parseRequest(maasprov_str request) {
     try {
-      return json::parse(std::string_view(request.data, request.size));
+      return Request::fromText(std::string_view(request.data, request.size));
     } catch (const json::ParseError& e) {
       throw PluginError(ErrorType::Internal,
                         std::string("the host sent a request that is not JSON: ") + e.what());
@@ -267,7 +316,7 @@ struct Glue {
   static int32_t reconcile(maasprov_instance* instance, maasprov_call* call, maasprov_str request,
                            maasprov_result* r) {
     return guarded(r, [&]() -> int32_t {
-      Request req(parseRequest(request));
+      Request req = parseRequest(request);
       Host host(hostServices(), call);
       Result result = self(instance)->reconcile(req, host);
       append(r->document, result.toJson().dump());
@@ -278,7 +327,7 @@ struct Glue {
   static int32_t remove(maasprov_instance* instance, maasprov_call* call, maasprov_str request,
                         maasprov_result* r) {
     return guarded(r, [&]() -> int32_t {
-      Request req(parseRequest(request));
+      Request req = parseRequest(request);
       Host host(hostServices(), call);
       RemoveResult result = self(instance)->remove(req, host);
       append(r->document, result.toJson().dump());
