@@ -140,6 +140,13 @@ void addPhase(Report& report, const std::string& what, const Phase& p, const Fle
                   std::to_string(static_cast<long>(sumMetric(
                       p.metricsDelta, "maasprov_reconciles_total", {"kind=\"MaasCluster\""}))) +
                   " in all)"});
+  report.add({"  poller looks per machine" + suffix,
+              sumMetric(p.metricsDelta, "maasprov_poller_machines_total") / n, "looks", Goal::Info,
+              std::nullopt,
+              "machines the batched polls asked for / N (" +
+                  std::to_string(static_cast<long>(
+                      sumMetric(p.metricsDelta, "maasprov_poller_requests_total"))) +
+                  " requests)"});
   const double writes = sumMetric(p.metricsDelta, "maasprov_store_writes_total");
   const double commits = sumMetric(p.metricsDelta, "maasprov_store_commits_total");
   report.add({"  store writes per machine" + suffix, writes / n, "writes", Goal::Info, std::nullopt,

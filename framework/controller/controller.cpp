@@ -67,8 +67,10 @@ Controller::Controller(ControllerOptions options, store::Store& store,
                         StatusPoller::Options{options_.pollInterval, options_.pollMinInterval,
                                               options_.pollBatchSize},
                         *maas, [this](const std::string& key) { queue_.add(key); }, logger_,
-                        [this] {
-                          if (metrics_) metrics_->pollerRequests.inc({});
+                        [this](std::size_t machines) {
+                          if (!metrics_) return;
+                          metrics_->pollerRequests.inc({});
+                          metrics_->pollerMachines.inc({}, static_cast<double>(machines));
                         })
                   : nullptr),
       ctx_{store,          registry, caller_, poller_.get(),           &index_,

@@ -18,6 +18,8 @@ ControllerMetrics::ControllerMetrics(metrics::Registry& r)
                                     {"namespace", "name"})),
       pollerRequests(r.counter("maasprov_poller_requests_total",
                                "Batched machine status polls sent to MAAS.")),
+      pollerMachines(r.counter("maasprov_poller_machines_total",
+                               "Machines the batched status polls asked MAAS for.")),
       machinesByPhase(r.gauge("maasprov_machines", "MaasMachines by phase.", {"phase"})) {}
 
 }  // namespace maasprov::controller

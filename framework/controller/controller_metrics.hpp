@@ -5,6 +5,7 @@
 //   maasprov_plugin_maas_requests_total{plugin,endpoint,status}  MAAS calls made by plugins
 //   maasprov_machine_maas_requests_total{namespace,name}         MAAS calls per machine
 //   maasprov_poller_requests_total                    batched status polls sent to MAAS
+//   maasprov_poller_machines_total                    machines those polls asked for
 //   maasprov_machines{phase}                          MaasMachines by derived phase
 //
 // Ownership: the families belong to the Registry, which must outlive this struct.
@@ -24,6 +25,7 @@ struct ControllerMetrics {
   metrics::ValueFamily& pluginMaasRequests;
   metrics::ValueFamily& machineMaasRequests;
   metrics::ValueFamily& pollerRequests;
+  metrics::ValueFamily& pollerMachines;
   metrics::ValueFamily& machinesByPhase;
 };
 

@@ -162,7 +162,7 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
       std::lock_guard lock(mutex_);
       ++requests_;
     }
-    if (onRequest_) onRequest_();
+    if (onRequest_) onRequest_(last - first);
     try {
       maas::Response response = transport_.send(request);
       if (response.status != 200) {

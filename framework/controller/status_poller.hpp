@@ -47,8 +47,8 @@ class StatusPoller {
     std::chrono::milliseconds observationTtl{5000};  // a kept observation older is dropped
   };
   using Requeue = std::function<void(const std::string& key)>;
-  // Called once per list request sent (for metrics).
-  using OnRequest = std::function<void()>;
+  // Called once per list request sent, with the number of machines it asks for (for metrics).
+  using OnRequest = std::function<void(std::size_t machines)>;
 
   StatusPoller(Options options, maas::Transport& transport, Requeue requeue,
                std::shared_ptr<spdlog::logger> logger, OnRequest onRequest = {});
