@@ -401,10 +401,9 @@ Result LxdPlugin::composeNew(const Call& c) {
     r = c.maas.post("vm-hosts/" + std::to_string(info.id) + "/", "compose", p, false);
   }
   if (r.ok()) {
+    // driveVm() records the system_id before any further MAAS call; until then a crash finds
+    // the VM by the hostname recorded above.
     const std::string sid = r.json().getString("system_id");
-    json::Value composed = json::Value::object();
-    composed.set("systemID", sid);
-    c.host.checkpoint(composed);
     ++composes_;
     c.host.info("composed VM " + c.hostname + " (" + sid + ") on " + info.name + ": " + want);
     if (!settings_.skipCommissioning) {
