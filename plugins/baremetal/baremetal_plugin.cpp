@@ -89,7 +89,12 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
     if (owner.annotated(m)) {
       ++observedUsed_;
       if (!userData && m.is(common::machine_state::kAllocated)) return waitForBootstrapData(req);
-      return driver_.drive(target, m);
+      Result r = driver_.drive(target, m);
+      // Ready only as the one machine MAAS holds for the object: one listing per machine.
+      if (becomesReady(cur, r)) {
+        releaseOthers(host, maas, common::listHeld(maas, owner.uid), owner, recorded);
+      }
+      return r;
     }
   }
 
@@ -98,6 +103,7 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
     for (const auto& m : held) {
       if (m.systemId != recorded) continue;
       if (!userData && m.is(common::machine_state::kAllocated)) return waitForBootstrapData(req);
+      releaseOthers(host, maas, held, owner, recorded);
       return driver_.drive(target, m);
     }
     // We recorded it, MAAS no longer lists it under our agent_name: released or deleted.
@@ -179,6 +185,25 @@ Result BareMetalPlugin::reconcile(const Request& req, Host& host) {
   host.checkpoint(record);
   host.info("allocated MAAS machine " + a.machine->systemId + " (" + a.machine->hostname + ")");
   return driver_.drive(target, *a.machine);
+}
+
+bool BareMetalPlugin::becomesReady(const json::Value& current, const Result& r) {
+  const json::Value* now = r.status.find("ready");
+  const json::Value* before = current.find("ready");
+  return now != nullptr && now->isBool() && now->asBool() &&
+         !(before != nullptr && before->isBool() && before->asBool());
+}
+
+void BareMetalPlugin::releaseOthers(const Host& host, const MaasClient& maas,
+                                    const std::vector<MaasMachineView>& held,
+                                    const common::Owner& owner, const std::string& keep) {
+  for (const auto& m : held) {
+    if (m.systemId == keep || m.beingReleased()) continue;
+    host.warn("releasing machine " + m.systemId + " (" + m.hostname + ") held by " + owner.uid +
+              " besides " + keep + ": an allocation whose answer was lost landed late");
+    common::release(maas, m.systemId, "maasprov: duplicate allocation for " + owner.uid);
+    ++releases_;
+  }
 }
 
 common::AllocateResult BareMetalPlugin::allocatePhysical(const Host& host, const MaasClient& maas,

@@ -33,6 +33,14 @@ class BareMetalPlugin {
  private:
   Result waitForBootstrapData(const Request& req) const;
   Result waitForBackoff(long long secondsLeft) const;
+  // True when `r` makes the object ready and `current` did not.
+  static bool becomesReady(const json::Value& current, const Result& r);
+  // Releases every machine in `held` (MAAS's list under the object's agent_name) but `keep` and
+  // those already on their way back: allocate is not idempotent, so one whose answer was lost
+  // (the daemon killed, the call timed out) can land after the object allocated another.
+  void releaseOthers(const Host& host, const MaasClient& maas,
+                     const std::vector<common::MaasMachineView>& held, const common::Owner& owner,
+                     const std::string& keep);
   // A physical machine for c, allocated under uid, or none: Ready bare metal listed with c's
   // constraints (a list shared through ready_) and pinned by system_id, so MAAS never hands
   // over or composes a VM.

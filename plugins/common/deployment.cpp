@@ -211,7 +211,7 @@ Result DeploymentDriver::deployNow(const DeployTarget& t, const MaasMachineView&
   const MaasClient maas = t.host.maas();
   if (!t.owner.annotated(m)) annotate(maas, m.systemId, t.owner);
   int attempt = nextAttempt(t.request.status());
-  DeployResult d = deploy(maas, m.systemId, t.userData, t.image);
+  DeployResult d = deploy(maas, m.systemId, t.userData, t.image, t.owner.uid);
   if (!d.machine && d.httpStatus >= 400 && d.httpStatus < 500) {
     return failed(
         t, m,

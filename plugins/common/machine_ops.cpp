@@ -207,8 +207,10 @@ void annotate(const MaasClient& maas, const std::string& systemId, const Owner& 
 }
 
 DeployResult deploy(const MaasClient& maas, const std::string& systemId,
-                    const std::string& userDataBase64, const DistroSeries& image) {
-  Params p = {{"user_data", userDataBase64}, {"distro_series", image.value}};
+                    const std::string& userDataBase64, const DistroSeries& image,
+                    const std::string& agentName) {
+  Params p = {
+      {"user_data", userDataBase64}, {"distro_series", image.value}, {"agent_name", agentName}};
   MaasResponse r = maas.post(machinePath(systemId), "deploy", p, false);
   DeployResult out;
   if (r.ok()) {

@@ -92,11 +92,15 @@ struct DeployResult {
   std::string error;   // MAAS's text then (never user data)
 };
 
-// POST machines/{id}/?op=deploy with user_data (base64, as given) and distro_series. Any HTTP
-// answer is returned (the caller decides what a 4xx or 5xx means, deployment.hpp); a transport
-// failure throws Transient.
+// POST machines/{id}/?op=deploy with user_data (base64, as given), distro_series and agent_name.
+// MAAS allocates a Ready machine it is asked to deploy, to the caller with that agent_name: so a
+// deploy that lands late (sent before a crash, answered after the machine was given back) leaves
+// a machine marked as the object's, which its next listing releases, instead of one nobody
+// finds. Any HTTP answer is returned (the caller decides what a 4xx or 5xx means,
+// deployment.hpp); a transport failure throws Transient.
 DeployResult deploy(const MaasClient& maas, const std::string& systemId,
-                    const std::string& userDataBase64, const DistroSeries& image);
+                    const std::string& userDataBase64, const DistroSeries& image,
+                    const std::string& agentName);
 
 // POST machines/{id}/?op=release. False when MAAS no longer knows the machine (404: gone);
 // true when it is releasing (or already released). Throws Transient otherwise.

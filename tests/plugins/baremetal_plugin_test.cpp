@@ -416,7 +416,7 @@ TEST_F(BareMetalTest, MaasOwnPickAllocatesWithoutAList) {
   EXPECT_EQ(sim_.count("GET machines") - getsBefore, 1) << toText(sim_.counters());
 }
 
-TEST_F(BareMetalTest, AMachineFromAllocateToDeployedCostsFiveRequestsWithThePoller) {
+TEST_F(BareMetalTest, AMachineFromAllocateToDeployedCostsSixRequestsWithThePoller) {
   // Every reconcile after the allocating one is woken by the poller, with `observed`.
   auto m = machineObject("cheap", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy",
       "failureDomain": "zone-b"})");
@@ -431,11 +431,81 @@ TEST_F(BareMetalTest, AMachineFromAllocateToDeployedCostsFiveRequestsWithThePoll
   }
   ASSERT_TRUE(done) << toText(m);
   // GET machines?agent_name= (nothing recorded: the crash-safe lookup), GET machines?status=ready
-  // (bare metal to pin), allocate, annotate, deploy. Was 6.07 with GET vm-hosts/ per allocate.
+  // (bare metal to pin), allocate, annotate, deploy, and GET machines?agent_name= once more
+  // before Ready (nothing else may be held for it). Was 6.07 with GET vm-hosts/ per allocate.
   const int plugin = sim_.total() - sim_.count("GET machines/{id}");
-  EXPECT_EQ(plugin, 5) << toText(sim_.counters());
+  EXPECT_EQ(plugin, 6) << toText(sim_.counters());
   EXPECT_EQ(sim_.count("GET vm-hosts"), 0);
-  EXPECT_EQ(sim_.count("GET machines"), 2);
+  EXPECT_EQ(sim_.count("GET machines"), 3);
+}
+
+// MAAS allocates a Ready machine it is asked to deploy. A deploy held up in MAAS while the
+// machine was given back (a restarted daemon released it) lands on a Ready machine: it must
+// come out marked as the object's (agent_name), so that the object's next listing releases it,
+// not as a deployed machine nobody can find.
+TEST_F(BareMetalTest, ADeployThatLandsAfterTheMachineWasGivenBackIsMarkedAsTheObjects) {
+  ASSERT_EQ(
+      sim_.setFaults(
+          R"({"endpoints": {"POST machines/{id} op=deploy": {"slow": 1.0, "slow_ms": 1500}}})"),
+      200);
+  auto m = machineObject("stalled", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  plugin::CallOutcome out;
+  std::thread reconcile([&] { out = plugin_.reconcile(m, call_); });
+  std::string id;
+  for (int i = 0; i < 100 && id.empty(); ++i) {  // allocated, its deploy held up in MAAS
+    auto held = sim_.heldBy("uid-stalled");
+    if (!held.empty()) id = held.front()->getValue<std::string>("system_id");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(id.empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto released = sim_.api("POST", "machines/" + id + "/?op=release");
+  ASSERT_EQ(released.status, 200) << released.body;
+  reconcile.join();
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  JsonObject landed = sim_.machine(id);
+  ASSERT_TRUE(landed);
+  EXPECT_EQ(landed->getValue<std::string>("status_name"), "Deploying") << toText(landed);
+  EXPECT_EQ(landed->getValue<std::string>("agent_name"), "uid-stalled") << toText(landed);
+  ASSERT_EQ(sim_.setFaults("{}"), 200);
+}
+
+// allocate is not idempotent: one sent before a crash (or a timed-out call) can land after the
+// object allocated another machine. Ready means MAAS holds that one machine for the object.
+TEST_F(BareMetalTest, AnAllocationThatLandsLateIsReleasedBeforeTheMachineIsReady) {
+  auto m = machineObject("late", R"({"minCPU": 1, "minMemory": 1024, "image": "ubuntu/jammy"})");
+  LoadedPlugin::Call call = call_;
+  auto first = plugin_.reconcile(m, call);
+  ASSERT_TRUE(first.ok()) << first.error->message;
+  const std::string mine = str(m->getObject("status"), "systemID");
+  ASSERT_FALSE(mine.empty());
+  // The earlier allocate lands now, under the same agent_name.
+  auto late = sim_.api("POST", "machines/?op=allocate",
+                       {{"agent_name", "uid-late"}, {"cpu_count", "1"}, {"mem", "1024"}});
+  ASSERT_EQ(late.status, 200) << late.body;
+  const std::string extra = late.object()->getValue<std::string>("system_id");
+  ASSERT_NE(extra, mine);
+
+  bool done = false;
+  for (int i = 0; i < 60 && !done; ++i) {
+    call.observed = pollerRead(sim_, m);  // woken by the poller, as in the daemon
+    auto out = plugin_.reconcile(m, call);
+    ASSERT_TRUE(out.ok()) << out.error->message;
+    done = ready(out);
+    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(done) << toText(m);
+  EXPECT_EQ(str(m->getObject("status"), "systemID"), mine);
+  JsonObject gone = sim_.machine(extra);
+  ASSERT_TRUE(gone);
+  const std::string state = gone->getValue<std::string>("status_name");
+  EXPECT_TRUE(state == "Releasing" || state == "Ready") << state;
+  std::vector<std::string> held;
+  for (const auto& h : sim_.heldBy("uid-late")) {
+    const std::string s = h->getValue<std::string>("status_name");
+    if (s != "Releasing" && s != "Ready") held.push_back(h->getValue<std::string>("system_id"));
+  }
+  EXPECT_EQ(held, std::vector<std::string>{mine});
 }
 
 TEST_F(BareMetalTest, AReconcileGivenObservedMakesNoLookupByAgentName) {
