@@ -76,6 +76,20 @@ inline std::map<std::string, std::string> heldInMaas(const Poco::JSON::Object::P
   return out;
 }
 
+// The simulator's state entry of machine `id` as text (agent_name, owner, status...), for
+// failure messages.
+inline std::string describeMachine(const Poco::JSON::Object::Ptr& state, const std::string& id) {
+  auto machines = state->getArray("machines");
+  for (std::size_t i = 0; i < machines->size(); ++i) {
+    auto m = machines->getObject(static_cast<unsigned>(i));
+    if (m->getValue<std::string>("system_id") != id) continue;
+    std::ostringstream out;
+    m->stringify(out);
+    return out.str();
+  }
+  return "(not in the simulator's state)";
+}
+
 // True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 inline bool isValidUtf8(const std::string& text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());

@@ -7,11 +7,13 @@
 //
 // Sizes come from the environment so that one binary serves ./scripts/test (short defaults)
 // and ./scripts/chaos (CHAOS_MACHINES=200 CHAOS_KILLS=6): CHAOS_MACHINES, CHAOS_KILLS,
-// CHAOS_SEED, CHAOS_FAULTS (1: the misbehaving-MAAS run; the test name selects it too).
+// CHAOS_SEED, CHAOS_FAULTS (1: the misbehaving-MAAS run; the test name selects it too);
+// CHAOS_KEEP_LOGS=DIR copies the daemon's logs and its store there, for reading after the run.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <random>
@@ -218,12 +220,14 @@ void Chaos::run(bool faults) {
   }
   const int lost = static_cast<int>(names.size()) - static_cast<int>(ownedNames.size());
   EXPECT_EQ(ownedNames, names);
-  auto nowHeld = heldInMaas(simState());
+  const Json heldState = simState();
+  auto nowHeld = heldInMaas(heldState);
   int leaks = 0;
   for (const auto& [id, host] : nowHeld) {
     if (!ownedIds.count(id) && !initial_.count(id)) {
       ++leaks;
-      ADD_FAILURE() << "MAAS holds " << host << " (" << id << ") that no object owns";
+      ADD_FAILURE() << "MAAS holds " << host << " (" << id
+                    << ") that no object owns: " << describeMachine(heldState, id);
     }
   }
   int duplicates = static_cast<int>(owned.size()) - static_cast<int>(ownedIds.size());
@@ -257,15 +261,25 @@ void Chaos::run(bool faults) {
       limit));
   EXPECT_TRUE(
       waitFor([&] { return heldInMaas(simState()) == initial_; }, std::chrono::seconds(60)));
-  const auto finalHeld = heldInMaas(simState());
+  const Json finalState = simState();
+  const auto finalHeld = heldInMaas(finalState);
   for (const auto& [id, host] : finalHeld) {
-    if (!initial_.count(id)) ++leaks;
+    if (initial_.count(id)) continue;
+    ++leaks;
+    ADD_FAILURE() << "after deleting everything MAAS still holds " << host << " (" << id
+                  << "): " << describeMachine(finalState, id);
   }
   auto hosts = simState()->getArray("vm_hosts");
   for (std::size_t i = 0; i < hosts->size(); ++i) {
     EXPECT_EQ(hosts->getObject(static_cast<unsigned>(i))->getValue<int>("vm_count"), 0);
   }
 
+  if (const char* keep = std::getenv("CHAOS_KEEP_LOGS"); keep != nullptr && *keep != '\0') {
+    std::filesystem::create_directories(keep);
+    std::filesystem::copy(dir_.path("."), keep,
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::overwrite_existing);
+  }
   // Every log of every run, errors from killed calls and injected faults included.
   for (int i = 1; i <= starts_; ++i) {
     const std::string log = "maasprovd-" + std::to_string(i) + ".log";
