@@ -42,7 +42,7 @@ namespace maasprov::controller {
 
 struct ControllerOptions {
   std::vector<std::string> namespaces;  // empty: every namespace
-  int workers = 16;
+  int workers = 32;
   std::chrono::milliseconds requeueInterval{60000};  // unfinished objects, plugin named no time
   std::chrono::milliseconds pollInterval{10000};     // batched status poller: the longest wait
                                                      // between looks; 0 turns it off

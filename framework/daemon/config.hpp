@@ -42,7 +42,7 @@ struct DaemonConfig {
   std::string maasApiKey;  // secret: from maas.api_key_file or MAAS_API_KEY
   std::string maasCaFile;
   bool maasVerifyTls = true;
-  int maasMaxConnections = 16;  // concurrent MAAS requests (and pooled connections)
+  int maasMaxConnections = 32;  // concurrent MAAS requests (and pooled connections)
 
   std::vector<std::string> pluginDirectories;
   bool pluginAllowInsecurePermissions = false;
@@ -58,7 +58,7 @@ struct DaemonConfig {
   std::vector<std::string> namespaces;
   // Sized so that a fleet provisions in parallel while MAAS sees a bounded number of requests
   // at once: each worker makes at most one MAAS call at a time, the poller one more.
-  int workers = 16;
+  int workers = 32;
   std::chrono::milliseconds requeueInterval{60000};
   std::chrono::milliseconds pollInterval{10000};
   std::chrono::milliseconds pollMinInterval{250};

@@ -46,8 +46,8 @@ TEST_F(ConfigTest, DefaultsAreSafeAndDocumented) {
   EXPECT_FALSE(c.pluginAllowInsecurePermissions);
   EXPECT_TRUE(c.maasVerifyTls);
   EXPECT_TRUE(c.namespaces.empty());
-  EXPECT_EQ(c.workers, 16);
-  EXPECT_EQ(c.maasMaxConnections, 16);
+  EXPECT_EQ(c.workers, 32);
+  EXPECT_EQ(c.maasMaxConnections, 32);
   EXPECT_EQ(c.pollInterval, std::chrono::seconds(10));
   EXPECT_EQ(c.pollMinInterval, std::chrono::milliseconds(250));
   EXPECT_EQ(c.resyncInterval, std::chrono::minutes(10));
