@@ -2,7 +2,8 @@
 // parses its request with) must parse what it printed back to the same value; the host's
 // request builder must turn any object into a document the SDK parser accepts; the unbuilt
 // views (arrayElements, what the host's status poller reads MAAS's lists with) must agree with
-// parse() on every array.
+// parse() on every array, and parseDeferring (how a plugin reads its request, peers deferred)
+// with parse() on every object.
 #include <Poco/JSON/Parser.h>
 
 #include <cstddef>
@@ -30,6 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (maasprov::json::parse(parts[i]) != value.asArray()[i]) std::abort();
       }
     }
+    if (value.isObject()) {
+      std::string_view deferred;
+      auto built = maasprov::json::parseDeferring(text, "machines", &deferred);  // must accept it
+      if (!deferred.empty()) built.set("machines", maasprov::json::parse(deferred));
+      if (built != value) std::abort();
+    }
   } catch (const std::exception&) {
     if (parsed) std::abort();
   }
@@ -37,6 +44,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // What parse() refused, the views refuse too, unless only an element's duplicate key did.
     try {
       for (auto part : maasprov::json::arrayElements(text)) (void)maasprov::json::parse(part);
+      std::abort();
+    } catch (const maasprov::json::ParseError&) {
+    }
+    // ... and so does parseDeferring, unless only a duplicate key inside the deferred member did.
+    try {
+      std::string_view deferred;
+      (void)maasprov::json::parseDeferring(text, "machines", &deferred);
+      if (!deferred.empty()) (void)maasprov::json::parse(deferred);
       std::abort();
     } catch (const maasprov::json::ParseError&) {
     }

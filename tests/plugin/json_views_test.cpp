@@ -81,5 +81,40 @@ TEST(JsonViews, KeepTheDepthAndSizeLimits) {
   EXPECT_NE(error([&] { arrayElements("[1, 2]", small); }).find("larger than"), std::string::npos);
 }
 
+TEST(JsonViews, ParseDeferringBuildsAllButTheDeferredArray) {
+  const std::string doc =
+      R"({"object": {"a": [1, 2]}, "machines": [{"m": 1}, {"m": "x\"]"}], "userData": "dQ=="})";
+  std::string_view deferred;
+  Value built = parseDeferring(doc, "machines", &deferred);
+  EXPECT_EQ(deferred, R"([{"m": 1}, {"m": "x\"]"}])");
+  EXPECT_EQ(built.find("machines"), nullptr);
+  built.set("machines", parse(deferred));
+  EXPECT_EQ(built, parse(doc));
+
+  // Absent, or not an array: nothing deferred, the member built like the others.
+  std::string_view none;
+  EXPECT_EQ(parseDeferring(R"({"a": 1})", "machines", &none), parse(R"({"a": 1})"));
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(parseDeferring(R"({"machines": null})", "machines", &none),
+            parse(R"({"machines": null})"));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(JsonViews, ParseDeferringRefusesWhatParseRefuses) {
+  std::string_view d;
+  for (const char* bad :
+       {R"({"machines": [{"a": 1,}]})", R"({"machines": ["\x"]})", R"({"machines": [1}, "b": 2})",
+        R"({"a": 1} x)", R"({"machines": [], "machines": []})",
+        R"({"machines": 1, "machines": []})", R"({"machines": [], "machines": 1})"}) {
+    EXPECT_NE(error([&] { parseDeferring(bad, "machines", &d); }), "(accepted)") << bad;
+    EXPECT_NE(error([&] { parse(bad); }), "(accepted)") << bad;
+  }
+  EXPECT_NE(error([&] { parseDeferring("[1]", "machines", &d); }).find("expected an object"),
+            std::string::npos);
+  // A duplicate key is reported where parse() reports it.
+  EXPECT_EQ(error([&] { parseDeferring(R"({"machines": [], "machines": []})", "machines", &d); }),
+            error([] { parse(R"({"machines": [], "machines": []})"); }));
+}
+
 }  // namespace
 }  // namespace maasprov::json

@@ -38,6 +38,39 @@ class Parser {
     return v;
   }
 
+  // parseDocument() of a document that is an object, except that the value of its member
+  // `key`, when it is an array, is only checked (as parseDocument() checks it, except for
+  // duplicate keys inside it) and its text stored in `*deferred` instead of being built.
+  Value parseObjectDeferring(std::string_view key, std::string_view* deferred) {
+    if (text_.size() > options_.maxBytes) {
+      throw ParseError(0, "document larger than " + std::to_string(options_.maxBytes) + " bytes");
+    }
+    skipSpace();
+    if (peek() != '{') fail("expected an object");
+    Object built;
+    bool seen = false;
+    items('}', [&] {
+      std::string name;
+      memberKey(&name, [&] {
+        if (name == key && seen) fail("duplicate key \"" + name + "\"");
+        for (const auto& m : built) {
+          if (m.first == name) fail("duplicate key \"" + name + "\"");
+        }
+      });
+      if (name == key && peek() == '[') {
+        seen = true;
+        const size_t from = pos_;
+        skipValue(1);
+        *deferred = text_.substr(from, pos_ - from);
+        return;
+      }
+      built.emplace_back(std::move(name), parseValue(1));
+    });
+    skipSpace();
+    if (pos_ != text_.size()) fail("unexpected data after the document");
+    return Value(std::move(built));
+  }
+
   // The text of each element of a document that is an array, checked as parseDocument() checks
   // it (except for duplicate keys inside the elements) but not built.
   std::vector<std::string_view> arrayElements() {
@@ -482,6 +515,15 @@ inline Value Value::parse(std::string_view text, const ParseOptions& options) {
 
 inline Value parse(std::string_view text, const ParseOptions& options = {}) {
   return Value::parse(text, options);
+}
+
+// parse() of a document that is an object, except member `key` when it is an array: that one is
+// checked like the rest but not built, and its text stored in `*keyText` (left as it was when
+// the member is absent or not an array, which is then built like any other). For a reader that
+// may never need the largest member. `*keyText` borrows `text`. Throws ParseError.
+inline Value parseDeferring(std::string_view text, std::string_view key, std::string_view* keyText,
+                            const ParseOptions& options = {}) {
+  return detail::Parser(text, options).parseObjectDeferring(key, keyText);
 }
 
 // Views into a large document for a reader that needs little of it (a list of machines of which

@@ -70,20 +70,12 @@ class Request {
   // only checked, and built by the first machines() or document(). Throws json::ParseError for
   // text that is not one JSON object, and PluginError as the other constructor does.
   static Request fromText(std::string_view text) {
-    std::vector<std::pair<std::string, std::string_view>> members = json::objectMembers(text);
-    json::Object built;
-    built.reserve(members.size());
-    std::shared_ptr<Deferred> deferred;
-    for (auto& [key, raw] : members) {
-      if (key == "machines" && !raw.empty() && raw.front() == '[') {
-        deferred = std::make_shared<Deferred>();
-        deferred->text = raw;
-        continue;
-      }
-      built.emplace_back(std::move(key), json::parse(raw));
+    std::string_view machines;
+    Request r{json::parseDeferring(text, "machines", &machines)};
+    if (!machines.empty()) {
+      r.deferred_ = std::make_shared<Deferred>();
+      r.deferred_->text = machines;
     }
-    Request r{json::Value(std::move(built))};
-    r.deferred_ = std::move(deferred);
     return r;
   }
 
