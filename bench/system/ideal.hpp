@@ -38,10 +38,11 @@ struct Chain {
 
 inline Chain bareMetalProvision() {
   // MAAS's own pick answers the allocate (docs/plugins/baremetal.md: the first try); the
-  // reconciles the poller wakes read nothing (`observed`).
+  // reconcile the poller wakes reads nothing else (`observed`) but lists the object's machines
+  // once before Ready (nothing else may be held for it).
   return {"bare metal",
           {"GET machines?agent_name", "POST allocate", "POST set_workload_annotations",
-           "POST deploy", "GET machines?id (poller)"},
+           "POST deploy", "GET machines?id (poller)", "GET machines?agent_name (before Ready)"},
           0,
           1,
           0};
