@@ -1,11 +1,15 @@
-// What the bare-metal plugin's tests share: its configurations for tests and the MaasMachine
-// and MaasCluster documents they reconcile.
+// What the bare-metal plugin's tests share: its configurations for tests, the MaasMachine and
+// MaasCluster documents they reconcile, and the fixture (a simulator with the bare-metal
+// inventory and baremetal.so loaded by the real loader).
 //
-// Ownership: values. Thread-safety: reentrant.
+// Ownership: values; the fixture owns its simulator and plugin. Thread-safety: reentrant.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <string>
 
+#include "baremetal_test_inventory.hpp"
 #include "common_plugin_harness.hpp"
 
 namespace maasprov::plugins::test {
@@ -32,6 +36,32 @@ inline JsonObject clusterObject() {
   return parseObject(R"({"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
     "kind": "MaasCluster", "metadata": {"name": "prod", "namespace": "team-a", "uid": "c-1"},
     "spec": {"dnsDomain": "maas"}, "status": {}})");
+}
+
+class BareMetalTest : public ::testing::Test {
+ protected:
+  BareMetalTest() : sim_(kBareMetalInventory), plugin_("baremetal", sim_.client(), kFastConfig) {
+    call_.cluster = clusterObject();
+    call_.userData = kUserData;
+  }
+
+  static bool ready(const plugin::CallOutcome& o) {
+    return o.ok() && o.status && o.status->has("ready") && o.status->getValue<bool>("ready");
+  }
+  static JsonObject status(const JsonObject& object) { return object->getObject("status"); }
+
+  SimMaas sim_;
+  LoadedPlugin plugin_;
+  LoadedPlugin::Call call_;
+};
+
+// The host's poller: MAAS's view of the machine the object recorded (the request's
+// "observed"), null while nothing is recorded.
+inline JsonObject pollerRead(SimMaas& sim, const JsonObject& m) {
+  const std::string sid = str(m->getObject("status"), "systemID");
+  if (sid.empty()) return nullptr;
+  auto r = sim.api("GET", "machines/" + sid + "/");
+  return r.status == 200 ? r.object() : nullptr;
 }
 
 }  // namespace maasprov::plugins::test
