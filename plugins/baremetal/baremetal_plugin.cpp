@@ -200,7 +200,8 @@ void BareMetalPlugin::releaseOthers(const Host& host, const MaasClient& maas,
   for (const auto& m : held) {
     if (m.systemId == keep || m.beingReleased()) continue;
     host.warn("releasing machine " + m.systemId + " (" + m.hostname + ") held by " + owner.uid +
-              " besides " + keep + ": an allocation whose answer was lost landed late");
+              " besides " + keep +
+              ": a request whose answer was lost (allocate, deploy) landed late");
     common::release(maas, m.systemId, "maasprov: duplicate allocation for " + owner.uid);
     ++releases_;
   }
