@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "framework/store/object_rules.hpp"
+#include "framework/store/recent_documents.hpp"
 #include "framework/store/sqlite_connection.hpp"
 #include "framework/store/sqlite_schema.hpp"
 
@@ -176,6 +177,8 @@ struct SqliteStore::Impl {
 
   std::mutex readMutex;  // guards reader
   std::optional<Connection> reader;
+  // What get() reads first: the texts the writer committed last (see recent_documents.hpp).
+  RecentDocuments recent;
 
   // Read connections for scan and list: each holds one for its whole snapshot, so a visitor may
   // call the store (even write) without waiting on a lock the scan holds.
@@ -198,7 +201,8 @@ struct SqliteStore::Impl {
   // a watch behind the tail reads the table.
   std::deque<FeedEvent> tail;
 
-  explicit Impl(Options opts) : options(std::move(opts)), lock(prepare(options)) {
+  explicit Impl(Options opts)
+      : options(std::move(opts)), lock(prepare(options)), recent(options.recentDocumentBytes) {
     writer.emplace(openSession(options.path, options.busyTimeout), options.path);
     std::string mode;
     writer->session() << "PRAGMA journal_mode = WAL", into(mode), now;
@@ -282,7 +286,8 @@ struct SqliteStore::Impl {
     const bool savepoints = batch.size() > 1;
     std::uint64_t version = lastVersion;
     std::uint64_t compactTo = 0;
-    std::vector<FeedEvent> events;  // of the writes kept, for the tail once committed
+    std::vector<FeedEvent> events;       // of the writes kept, for the tail once committed
+    std::vector<const ObjectKey*> keys;  // events[i] is a write of *keys[i]
     try {
       guarded(options.path, [&] {
         WriteTransaction tx(*writer);
@@ -291,12 +296,16 @@ struct SqliteStore::Impl {
           if (savepoints) writer->execute(Sql::Savepoint);
           try {
             write->plan = apply(write->key, write->decide, version + 1, events);
-            if (write->plan.changed) ++version;
+            if (write->plan.changed) {
+              ++version;
+              keys.push_back(&write->key);
+            }
             if (savepoints) writer->execute(Sql::Release);
           } catch (...) {
             write->error = std::current_exception();
             write->plan = {};
             events.resize(eventsBefore);
+            keys.resize(eventsBefore);
             if (!savepoints) continue;
             // An I/O error may have rolled back the whole transaction: then nothing can be kept.
             if (sqlite3_get_autocommit(writer->db())) {
@@ -331,6 +340,10 @@ struct SqliteStore::Impl {
     committedWrites.fetch_add(version - lastVersion, std::memory_order_relaxed);
     lastVersion = version;
     if (compactTo != 0) compactedVersion = compactTo;
+    // Before any caller returns, so a get() after a write reads it.
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      recent.put(*keys[i], events[i].type == EventType::Deleted ? nullptr : events[i].document);
+    }
     {
       std::lock_guard feed(feedMutex);
       committedVersion = version;
@@ -574,6 +587,7 @@ Document SqliteStore::create(const Document& object) {
 }
 
 Document SqliteStore::get(const ObjectKey& key) {
+  if (const auto recent = impl_->recent.find(key)) return rules::parse(*recent);
   const auto text = guarded(impl_->options.path, [&] {
     std::lock_guard guard(impl_->readMutex);
     return readDocument(*impl_->reader, key);

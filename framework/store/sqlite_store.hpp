@@ -5,7 +5,8 @@
 // time (enforced with a lock on "<path>.lock"); a second opener gets a StoreError. The change
 // feed is an events table written in the same transaction as the object, so a watch can resume
 // from any resourceVersion still retained, even across restarts; the most recent events are also
-// kept in memory, so a watch that keeps up reads no SQL.
+// kept in memory, so a watch that keeps up reads no SQL, and so are the texts of the objects
+// written last (4 MiB by default), so a get() of one of them reads no SQL either.
 //
 // Ownership: SqliteStore owns its database connections and the watch threads of its
 // subscriptions; every Subscription it returns must be destroyed before it.
@@ -34,6 +35,9 @@ class SqliteStore final : public Store {
     std::size_t eventRetention = 10000;
     // How long a statement waits for a lock held by another connection before failing.
     std::chrono::milliseconds busyTimeout{5000};
+    // Memory for the texts of recently written objects, which get() reads without SQLite
+    // (recent_documents.hpp); 0 reads every object from the file.
+    std::size_t recentDocumentBytes = 4 << 20;
   };
 
   // Opens or creates the file, migrates its schema and takes the process lock. Throws StoreError
