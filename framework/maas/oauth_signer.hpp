@@ -4,7 +4,8 @@
 //
 // Poco::Net::OAuth10Credentials builds the PLAINTEXT header but, in Poco 1.11, leaves out
 // oauth_nonce and oauth_timestamp, which MAAS's OAuth validator requires; this class adds
-// them (a fresh nonce from Poco's own generator and the current time) to each request.
+// them (a fresh nonce of 32 random letters and digits, from a per-thread generator seeded from
+// the system's entropy, and the current time) to each request.
 //
 // Ownership: holds a copy of the key. Thread-safety: sign() is const and may be called
 // concurrently. Never log or print the object or the Authorization header it produces.

@@ -1,10 +1,18 @@
 // How requests look on the wire before they are sent: encoding, op placement, labels, keys,
-// compose's storage and interface strings.
+// compose's storage and interface strings, the OAuth header.
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/RegularExpression.h>
 #include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "framework/maas/api_key.hpp"
 #include "framework/maas/endpoint_label.hpp"
 #include "framework/maas/errors.hpp"
+#include "framework/maas/oauth_signer.hpp"
 #include "framework/maas/request_encoding.hpp"
 #include "framework/maas/vm_hosts.hpp"
 
@@ -106,4 +114,30 @@ TEST(ComposeFormat, RejectsValuesThatBreakTheFormat) {
   EXPECT_THROW(maas::formatStorage({{"root", 10, "a,b"}}), std::invalid_argument);
   EXPECT_THROW(maas::formatInterfaces({{"eth0", {}}}), std::invalid_argument);
   EXPECT_THROW(maas::formatInterfaces({{"eth0", {{"space", "a;b"}}}}), std::invalid_argument);
+}
+
+// MAAS refuses a request whose nonce it has seen: every signature, from any thread, gets its own.
+TEST(OAuthSigner, EverySignatureHasAFreshNonceAndTheKeysParts) {
+  const maas::OAuthSigner signer(maas::ApiKey{"consumer", "token", "secret"});
+  const Poco::RegularExpression header(
+      R"re(^OAuth .*oauth_consumer_key="consumer".*oauth_signature="%26secret".*)re"
+      R"re(oauth_token="token".*oauth_nonce="([A-Za-z0-9]{32})", oauth_timestamp="\d+"$)re");
+  std::mutex mutex;
+  std::set<std::string> nonces;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        Poco::Net::HTTPRequest request("GET", "/MAAS/api/2.0/machines/");
+        signer.sign(request, Poco::URI("http://maas:5240/MAAS/api/2.0/machines/"));
+        std::vector<std::string> groups;
+        const std::string auth = request.get("Authorization");
+        std::lock_guard lock(mutex);
+        ASSERT_EQ(header.split(auth, groups), 2) << auth;
+        nonces.insert(groups[1]);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(nonces.size(), 2000u);
 }
