@@ -50,8 +50,9 @@ void ClusterReconciler::applyMachineStatus(const store::ObjectKey& key, Json pat
             labels->optValue<std::string>(std::string(model::kClusterNameLabel), "") != key.name) {
           return false;
         }
-        mergeStatus(ensureStatus(obj), patch, now);
-        return true;
+        // The provider reports every machine on every call: most reports change nothing, and
+        // then nothing is written.
+        return mergeStatus(ensureStatus(obj), patch, now);
       });
     } catch (const store::StoreError& e) {
       ctx_.logger->warn("MaasCluster {}/{}: could not update MaasMachine {}: {}", key.ns, key.name,

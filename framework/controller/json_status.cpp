@@ -131,17 +131,33 @@ bool isBeingDeleted(Json obj) {
   return ts && !ts->empty();
 }
 
-void setCondition(Json status, const ConditionValue& c, model::Time now) {
+namespace {
+
+// `existing` says exactly what `c` says (its lastTransitionTime aside): no other members.
+bool sameCondition(const Poco::JSON::Object& existing, const ConditionValue& c) {
+  const std::size_t members =
+      3 + !c.severity.empty() + !c.reason.empty() + !c.message.empty();  // + type, status, time
+  return existing.size() == members &&
+         existing.optValue<std::string>("severity", "") == c.severity &&
+         existing.optValue<std::string>("reason", "") == c.reason &&
+         existing.optValue<std::string>("message", "") == c.message;
+}
+
+}  // namespace
+
+bool setCondition(Json status, const ConditionValue& c, model::Time now) {
   auto list = conditionsOf(status, true);
   std::string transition = model::formatTime(now);
+  std::optional<unsigned> at;  // the position of the condition of that type, kept
   for (std::size_t i = 0; i < list->size(); ++i) {
     Json existing = list->getObject(static_cast<unsigned>(i));
     if (!existing || existing->optValue<std::string>("type", "") != c.type) continue;
     if (existing->optValue<std::string>("status", "") == c.status &&
         existing->has("lastTransitionTime")) {
       transition = existing->getValue<std::string>("lastTransitionTime");
+      if (sameCondition(*existing, c)) return false;
     }
-    list->remove(static_cast<unsigned>(i));
+    at = static_cast<unsigned>(i);
     break;
   }
   Json cond = new Poco::JSON::Object;
@@ -151,7 +167,12 @@ void setCondition(Json status, const ConditionValue& c, model::Time now) {
   if (!c.reason.empty()) cond->set("reason", c.reason);
   if (!c.message.empty()) cond->set("message", c.message);
   cond->set("lastTransitionTime", transition);
-  list->add(cond);
+  if (at) {
+    list->set(*at, cond);
+  } else {
+    list->add(cond);
+  }
+  return true;
 }
 
 Json findCondition(Json status, std::string_view type) {
@@ -176,11 +197,15 @@ void removeCondition(Json status, std::string_view type) {
   }
 }
 
-void mergeStatus(Json status, Json patch, model::Time now) {
-  if (!status || !patch) return;
+bool mergeStatus(Json status, Json patch, model::Time now) {
+  if (!status || !patch) return false;
+  bool changed = false;
   for (const auto& [key, value] : *patch) {
     if (key != "conditions") {
-      status->set(key, value);
+      if (!status->has(key) || !store::rules::equivalent(status->get(key), value)) {
+        status->set(key, value);
+        changed = true;
+      }
       continue;
     }
     Poco::JSON::Array::Ptr incoming;
@@ -197,9 +222,10 @@ void mergeStatus(Json status, Json patch, model::Time now) {
           c->optValue<std::string>("reason", ""), c->optValue<std::string>("message", ""),
           c->optValue<std::string>("severity", "")};
       if (cv.type.empty() || cv.status.empty()) continue;
-      setCondition(status, cv, now);
+      changed = setCondition(status, cv, now) || changed;
     }
   }
+  return changed;
 }
 
 }  // namespace maasprov::controller

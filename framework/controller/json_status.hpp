@@ -40,8 +40,8 @@ bool isBeingDeleted(Json obj);
 
 // Applies a plugin's status patch: top-level keys replace, except `conditions`, which are merged
 // by type (a condition keeps its lastTransitionTime while its status is unchanged). A patch
-// that is not an object changes nothing.
-void mergeStatus(Json status, Json patch, model::Time now);
+// that is not an object changes nothing. Returns whether `status` changed.
+bool mergeStatus(Json status, Json patch, model::Time now);
 
 struct ConditionValue {
   std::string type;
@@ -50,8 +50,10 @@ struct ConditionValue {
   std::string message;
   std::string severity;  // empty when status is True
 };
-// Adds or replaces the condition of that type; lastTransitionTime moves only with the status.
-void setCondition(Json status, const ConditionValue& condition, model::Time now);
+// Adds the condition, or replaces the one of that type where it stands (so rewriting conditions
+// does not reorder them); lastTransitionTime moves only with the status. Returns whether
+// `status` changed.
+bool setCondition(Json status, const ConditionValue& condition, model::Time now);
 // The condition of `type` in status.conditions, or null.
 Json findCondition(Json status, std::string_view type);
 void removeCondition(Json status, std::string_view type);

@@ -43,6 +43,34 @@ TEST(ClusterReconcile, EndpointFailureDomainsAndAttachedMachines) {
   }));
 }
 
+// The endpoint provider reports every machine on every call; a report that changes nothing
+// writes nothing (no new resourceVersion, no event to wake anyone).
+TEST(ClusterReconcile, ARepeatedMachineReportWritesNothing) {
+  Harness h;
+  h.cluster("default", "c1");
+  h.machine("default", "cp1", "c1", "ok", "", R"("provisioningMode":"scripted","userData":"eA==")",
+            true);
+  h.controller().start();
+  ASSERT_TRUE(Harness::waitFor([&] {
+    return boolAt(h.machineObj("default", "cp1"), {"status", "dnsAttached"}) &&
+           h.ready("default", "cp1", "status") == "True";
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the machine settle
+  const auto before = stringAt(h.machineObj("default", "cp1"), {"metadata", "resourceVersion"});
+  for (int round = 0; round < 3; ++round) {
+    // A changed spec makes the cluster reconcile, and its provider report cp1 again.
+    Json c = h.get("MaasCluster", "default", "c1");
+    objectAt(c, "spec")->set("description", "round " + std::to_string(round));
+    const auto generation = intAt(h.store().update(c), {"metadata", "generation"});
+    ASSERT_TRUE(Harness::waitFor([&] {
+      return intAt(h.get("MaasCluster", "default", "c1"), {"status", "observedGeneration"}) ==
+             generation;
+    }));
+  }
+  EXPECT_EQ(stringAt(h.machineObj("default", "cp1"), {"metadata", "resourceVersion"}), before);
+  EXPECT_TRUE(boolAt(h.machineObj("default", "cp1"), {"status", "dnsAttached"}));
+}
+
 // One plugin call per object at a time is per object, not per name: a machine named like its
 // cluster, whose call hangs until the 2 s plugin timeout, must not hold up the cluster's calls.
 TEST(ClusterReconcile, AMachineNamedAsItsClusterDoesNotHoldUpTheClustersCalls) {
