@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 // The SDK's JSON reader, not Poco's: a poll reads whole MAAS machines (kilobytes each) for three
 // fields, many times a second while a fleet deploys, and building Poco's Dynamic::Var trees for
@@ -18,6 +19,15 @@ struct Seen {
   std::string state;      // status_name
   bool powered = false;   // power_state == "on"
   std::string_view text;  // the machine's JSON, borrowed from the answer's body
+  std::size_t hash = 0;   // of `text`
+};
+
+// What an earlier look saw of a machine whose text was seen again.
+struct StatusPollerEntryView {
+  std::string_view systemID;
+  std::size_t size;
+  std::string_view state;
+  bool powered;
 };
 
 std::string stringValue(std::string_view json) {
@@ -28,12 +38,26 @@ std::string stringValue(std::string_view json) {
 
 // Reads only the three fields it needs of each machine: a list of deploying machines is long and
 // each machine large, and building every one as a value was most of the poller's cost. The text
-// of a machine whose state changed is handed on as it came.
-void readAnswer(std::string_view body, std::map<std::string, Seen>& seen) {
+// of a machine whose state changed is handed on as it came. A machine whose text is the one the
+// last look saw (`known`, by hash and length) is not scanned again: most looks find nothing new.
+void readAnswer(std::string_view body,
+                const std::unordered_multimap<std::size_t, const StatusPollerEntryView*>& known,
+                std::map<std::string, Seen>& seen) {
   for (std::string_view machine : maasprov::json::arrayElements(body)) {
     if (machine.empty() || machine.front() != '{') continue;
     Seen s;
     s.text = machine;
+    s.hash = std::hash<std::string_view>{}(machine);
+    const StatusPollerEntryView* same = nullptr;
+    for (auto [it, end] = known.equal_range(s.hash); it != end; ++it) {
+      if (it->second->size == machine.size()) same = it->second;
+    }
+    if (same != nullptr) {
+      s.state = same->state;
+      s.powered = same->powered;
+      seen[std::string(same->systemID)] = std::move(s);
+      continue;
+    }
     std::string id;
     for (const auto& [key, value] : maasprov::json::objectMembers(machine)) {
       if (key == "system_id") {
@@ -82,7 +106,11 @@ void StatusPoller::track(const std::string& key, const std::string& systemID,
         it->second.powered == powered) {
       return;  // still waiting for the same thing: keep its back-off
     }
-    Entry e{systemID, state, powered, now, {}};
+    Entry e;
+    e.systemID = systemID;
+    e.state = state;
+    e.powered = powered;
+    e.since = now;
     e.due = nextLook(e, now);
     sooner = e.due < nextWake_;  // else the thread would sleep past it
     entries_[key] = std::move(e);
@@ -153,6 +181,14 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
   std::vector<std::string> answers;  // reserved: `seen` borrows from them
   answers.reserve((snapshot.size() + options_.batchSize - 1) / options_.batchSize);
   std::map<std::string, Seen> seen;
+  std::vector<StatusPollerEntryView> views;
+  views.reserve(snapshot.size());
+  std::unordered_multimap<std::size_t, const StatusPollerEntryView*> known;
+  for (const auto& [_, e] : snapshot) {
+    if (e.lastTextHash == 0) continue;
+    views.push_back({e.systemID, e.lastTextSize, e.lastTextState, e.lastTextPowered});
+    known.emplace(e.lastTextHash, &views.back());
+  }
   for (std::size_t first = 0; first < snapshot.size(); first += options_.batchSize) {
     maas::Request request{"GET", "machines/", "", {}, true};
     std::size_t last = std::min(snapshot.size(), first + options_.batchSize);
@@ -171,7 +207,7 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
         return later();
       }
       answers.push_back(std::move(response.body));
-      readAnswer(answers.back(), seen);
+      readAnswer(answers.back(), known, seen);
     } catch (const std::exception& e) {
       logger_->warn("status poller: polling MAAS failed: {}; will retry", e.what());
       return later();
@@ -192,6 +228,12 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
       auto it = seen.find(before.systemID);
       std::string state = it == seen.end() ? std::string("<gone>") : it->second.state;
       bool powered = it != seen.end() && it->second.powered;
+      if (it != seen.end()) {
+        current->second.lastTextHash = it->second.hash;
+        current->second.lastTextSize = it->second.text.size();
+        current->second.lastTextState = it->second.state;
+        current->second.lastTextPowered = it->second.powered;
+      }
       if (state == before.state && powered == before.powered) {
         current->second.due = nextLook(current->second, now);
         continue;

@@ -91,6 +91,12 @@ class StatusPoller {
     bool powered = false;
     Clock::time_point since;  // when it was first seen in this state
     Clock::time_point due;    // next look
+    // The machine's text at the last look, as its hash and length, and what that text said:
+    // the next look reads a text it has seen before without scanning it again. 0: none yet.
+    std::size_t lastTextHash = 0;
+    std::size_t lastTextSize = 0;
+    std::string lastTextState;
+    bool lastTextPowered = false;
   };
   struct Observation {
     std::string systemID;

@@ -199,5 +199,34 @@ TEST(StatusPoller, HandsWhatItSawToTheReconcileItWakes) {
   EXPECT_EQ(poller.takeObservation(key, id), "") << "handed over once";
 }
 
+// Looks that find a machine's text as the last look saw it do not read it again; the look that
+// finds it changed still does, and hands on what it says.
+TEST(StatusPoller, AMachineSeenUnchangedManyTimesIsStillNoticedWhenItChanges) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "1.5"}));
+  maas::Client client(clientConfig(sim));
+  std::atomic<int> requeued{0};
+  StatusPoller poller(
+      {std::chrono::seconds(1), std::chrono::milliseconds(100), 100}, client,
+      [&](const std::string&) { ++requeued; }, nullptr);
+  std::string id = deployOne(sim, 0);
+  const std::string key = "MaasMachine/default/m0";
+  poller.track(key, id, "Deploying", true);
+  int unchangedLooks = 0;
+  std::size_t changed = 0;
+  while (changed == 0) {
+    changed = poller.pollOnce();
+    if (changed == 0) ++unchangedLooks;
+    ASSERT_LT(unchangedLooks, 200) << "the deployment was never noticed";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(unchangedLooks, 5);
+  EXPECT_EQ(requeued.load(), 1);
+  auto seen = testing::parse(poller.takeObservation(key, id));
+  EXPECT_EQ(seen->getValue<std::string>("status_name"), "Deployed");
+  // Deployed now, and the same text again: nothing more to report.
+  EXPECT_EQ(poller.pollOnce(), 0u);
+  EXPECT_EQ(requeued.load(), 1);
+}
+
 }  // namespace
 }  // namespace maasprov::controller
