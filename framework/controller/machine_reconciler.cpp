@@ -8,6 +8,7 @@
 #include "framework/model/maas_machine.hpp"
 #include "framework/model/object_meta.hpp"
 #include "framework/plugin/request_document.hpp"
+#include "framework/store/object_rules.hpp"
 
 namespace maasprov::controller {
 namespace {
@@ -140,8 +141,11 @@ Json MachineReconciler::writeOutcome(const store::ObjectKey& key,
 ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
   const std::string queue = queueKey(key.kind, key.ns, key.name);
   Json machine;
+  // The stored text goes into the plugin's request as it is, while it is what `machine` says.
+  std::shared_ptr<const std::string> machineText;
   try {
-    machine = ctx_.store.get(key);
+    machineText = ctx_.store.getText(key);
+    machine = store::rules::parse(*machineText);
   } catch (const store::NotFound&) {
     if (ctx_.poller) ctx_.poller->untrack(queue);
     return ReconcileOutcome::done("gone");
@@ -149,6 +153,7 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
   if (isBeingDeleted(machine)) return reconcileDelete(key, machine);
 
   if (!hasFinalizer(machine, kFinalizer)) {
+    machineText.reset();
     machine = writeWithRetry(ctx_.store, key, WritePart::Object,
                              [](Json obj) { return addFinalizer(obj, kFinalizer); });
     if (!machine) return ReconcileOutcome::done("gone");
@@ -163,9 +168,9 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
                std::string(model::kSeverityWarning));
     return ReconcileOutcome::done("waiting");
   }
-  Json cluster;
+  std::shared_ptr<const std::string> cluster;  // only passed on to the plugin
   try {
-    cluster = ctx_.store.get({std::string(model::kMaasClusterKind), key.ns, clusterName});
+    cluster = ctx_.store.getText({std::string(model::kMaasClusterKind), key.ns, clusterName});
   } catch (const store::NotFound&) {
     setWaiting(key, kReasonWaitingForCluster,
                "waiting for MaasCluster " + key.ns + "/" + clusterName + " to exist",
@@ -211,8 +216,12 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
     return ReconcileOutcome::done("waiting");
   }
 
-  plugin::RequestParts parts{
-      machine, cluster, userData, ctx_.index->peers(key.ns, clusterName, key.name), {}};
+  plugin::RequestParts parts;
+  parts.object = machine;
+  parts.objectText = std::move(machineText);
+  parts.clusterText = std::move(cluster);
+  parts.userDataBase64 = userData;
+  parts.peers = ctx_.index->peers(key.ns, clusterName, key.name);
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   std::string request = plugin::makeRequestDocument(parts);
   // Its writes start from the object read above (or the last one written) instead of a re-read.

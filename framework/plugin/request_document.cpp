@@ -56,18 +56,19 @@ std::string peerSummary(const Json& machine) {
 
 std::string makeRequestDocument(const RequestParts& parts) {
   std::ostringstream out;
+  const auto document = [&out](const Json& tree, const std::shared_ptr<const std::string>& text) {
+    if (text) {
+      out << *text;
+    } else if (tree) {
+      tree->stringify(out);
+    } else {
+      out << "{}";
+    }
+  };
   out << "{\"object\":";
-  if (parts.object) {
-    parts.object->stringify(out);
-  } else {
-    out << "{}";
-  }
+  document(parts.object, parts.objectText);
   out << ",\"cluster\":";
-  if (parts.cluster) {
-    parts.cluster->stringify(out);
-  } else {
-    out << "{}";
-  }
+  document(parts.cluster, parts.clusterText);
   if (parts.userDataBase64 && !parts.userDataBase64->empty()) {
     out << ",\"userData\":";
     Poco::JSON::Stringifier::stringify(Poco::Dynamic::Var(*parts.userDataBase64), out);
@@ -87,7 +88,7 @@ std::string makeRequestDocument(const RequestParts& parts) {
 std::string makeRequestDocument(const Json& object, const Json& cluster,
                                 const std::optional<std::string>& userDataBase64,
                                 const std::vector<Json>& machines) {
-  RequestParts parts{object, cluster, userDataBase64, {}, {}};
+  RequestParts parts{object, cluster, userDataBase64, {}, {}, nullptr, nullptr};
   parts.peers.reserve(machines.size());
   for (const auto& m : machines) {
     if (m) parts.peers.push_back(peerSummary(m));

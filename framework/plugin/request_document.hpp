@@ -11,6 +11,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ struct RequestParts {
   // when the host read it moments ago; plugins may use it instead of reading the machine
   // again. Omitted when empty. Passed through as is: the poller got it from MAAS's own JSON.
   std::string observed;
+  // When set, sent as they are instead of printing `object` and `cluster`: the store's own texts
+  // of the same documents (Store::getText), so a reconcile need not print what it just read.
+  std::shared_ptr<const std::string> objectText;
+  std::shared_ptr<const std::string> clusterText;
 };
 
 // {"object", "cluster", "userData"?, "machines": [peers...], "observed"?}

@@ -587,13 +587,17 @@ Document SqliteStore::create(const Document& object) {
 }
 
 Document SqliteStore::get(const ObjectKey& key) {
-  if (const auto recent = impl_->recent.find(key)) return rules::parse(*recent);
-  const auto text = guarded(impl_->options.path, [&] {
+  return rules::parse(*getText(key));
+}
+
+std::shared_ptr<const std::string> SqliteStore::getText(const ObjectKey& key) {
+  if (auto recent = impl_->recent.find(key)) return recent;
+  auto text = guarded(impl_->options.path, [&] {
     std::lock_guard guard(impl_->readMutex);
     return readDocument(*impl_->reader, key);
   });
   if (!text) throw NotFound(key);
-  return rules::parse(*text);
+  return std::make_shared<const std::string>(std::move(*text));
 }
 
 ListResult SqliteStore::list(const std::string& kind, const std::optional<std::string>& ns,

@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
 
   Document create(const Document& object) override;
   Document get(const ObjectKey& key) override;
+  std::shared_ptr<const std::string> getText(const ObjectKey& key) override;
   ListResult list(const std::string& kind, const std::optional<std::string>& ns,
                   const LabelPredicate& selector = {}) override;
   std::uint64_t scan(const std::string& kind, const std::optional<std::string>& ns,

@@ -82,6 +82,10 @@ class Store {
   // Throws NotFound.
   virtual Document get(const ObjectKey& key) = 0;
 
+  // The object's JSON text as stored (what get() parses: compact, keys sorted), for callers that
+  // pass it on rather than read it. Throws NotFound. The default prints get()'s document.
+  virtual std::shared_ptr<const std::string> getText(const ObjectKey& key);
+
   // All objects of `kind` in namespace `ns`, or in every namespace when `ns` is nullopt, whose
   // labels `selector` accepts. Holds every matching document at once: prefer scan() for many.
   virtual ListResult list(const std::string& kind, const std::optional<std::string>& ns,

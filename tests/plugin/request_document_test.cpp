@@ -24,6 +24,21 @@ TEST(RequestDocument, HasTheDocumentedShape) {
   EXPECT_FALSE(noUserData->has("userData"));
 }
 
+// The stored texts of the object and its cluster, when the host has them, are sent as they are
+// (the same documents, not printed again).
+TEST(RequestDocument, StoredTextsAreSentInsteadOfTheTrees) {
+  RequestParts parts;
+  parts.object = test::parseObject(R"({"metadata": {"name": "tree"}})");
+  parts.objectText = std::make_shared<const std::string>(R"({"metadata":{"name":"m0"}})");
+  parts.clusterText = std::make_shared<const std::string>(R"({"metadata":{"name":"c1"}})");
+  auto doc = test::parseObject(makeRequestDocument(parts));
+  EXPECT_EQ(doc->getObject("object")->getObject("metadata")->getValue<std::string>("name"), "m0");
+  EXPECT_EQ(doc->getObject("cluster")->getObject("metadata")->getValue<std::string>("name"), "c1");
+  parts.objectText.reset();
+  doc = test::parseObject(makeRequestDocument(parts));
+  EXPECT_EQ(doc->getObject("object")->getObject("metadata")->getValue<std::string>("name"), "tree");
+}
+
 TEST(RequestDocument, PeersKeepPlacementRoleAndAddressesOnly) {
   auto peer = test::parseObject(R"({
     "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1", "kind": "MaasMachine",

@@ -82,9 +82,13 @@ TEST_P(StoreReadsWithRecentDocuments, GetReadsWhatWasLastCommitted) {
   EXPECT_THROW(store.updateStatus(stale), Conflict);
   EXPECT_EQ(rules::canonical(store.get(key)), rules::canonical(created));
 
+  // The text is what get() parses: the stored document as the store prints it.
+  EXPECT_EQ(*store.getText(key), rules::serialize(created));
+
   // Deleted: gone from reads at once, and a new object of the same name is the new one.
   EXPECT_TRUE(store.remove(key).deleted);
   EXPECT_THROW(store.get(key), NotFound);
+  EXPECT_THROW(store.getText(key), NotFound);
   const auto again = store.create(machine("default", "m1"));
   EXPECT_EQ(store.get(key)->getObject("metadata")->getValue<std::string>("uid"),
             again->getObject("metadata")->getValue<std::string>("uid"));
@@ -103,6 +107,7 @@ TEST_P(StoreReadsWithRecentDocuments, ReadsAfterReopeningComeFromTheFile) {
   SqliteStore reopened(
       SqliteStore::Options{.path = dir.file("second.db"), .recentDocumentBytes = GetParam()});
   EXPECT_EQ(rules::canonical(reopened.get(key)), written);
+  EXPECT_EQ(rules::canonical(rules::parse(*reopened.getText(key))), written);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, StoreReadsWithRecentDocuments,
