@@ -197,15 +197,18 @@ void removeCondition(Json status, std::string_view type) {
   }
 }
 
+bool setIfDifferent(Json obj, const std::string& key, const Poco::Dynamic::Var& value) {
+  if (obj->has(key) && store::rules::equivalent(obj->get(key), value)) return false;
+  obj->set(key, value);
+  return true;
+}
+
 bool mergeStatus(Json status, Json patch, model::Time now) {
   if (!status || !patch) return false;
   bool changed = false;
   for (const auto& [key, value] : *patch) {
     if (key != "conditions") {
-      if (!status->has(key) || !store::rules::equivalent(status->get(key), value)) {
-        status->set(key, value);
-        changed = true;
-      }
+      changed = setIfDifferent(status, key, value) || changed;
       continue;
     }
     Poco::JSON::Array::Ptr incoming;

@@ -29,6 +29,8 @@ long long intAt(Json obj, std::initializer_list<std::string> path, long long fal
 
 // obj.status, created as {} when missing.
 Json ensureStatus(Json obj);
+// Sets obj[key] = value unless it already holds an equivalent value; returns whether it changed.
+bool setIfDifferent(Json obj, const std::string& key, const Poco::Dynamic::Var& value);
 // A deep copy (via the JSON text), for patches kept beyond the call that produced them.
 Json deepCopy(Json obj);
 

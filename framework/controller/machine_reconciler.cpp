@@ -47,10 +47,11 @@ void MachineReconciler::setWaiting(const store::ObjectKey& key, const std::strin
                                    const std::string& message, const std::string& severity) {
   writeWithRetry(ctx_.store, key, WritePart::Status, [&](Json obj) {
     Json status = ensureStatus(obj);
-    setCondition(status, {kReady, std::string(model::kConditionFalse), reason, message, severity},
-                 model::now());
-    status->set("observedGeneration", intAt(obj, {"metadata", "generation"}));
-    return true;
+    const bool changed = setCondition(
+        status, {kReady, std::string(model::kConditionFalse), reason, message, severity},
+        model::now());
+    return setIfDifferent(status, "observedGeneration", intAt(obj, {"metadata", "generation"})) ||
+           changed;
   });
 }
 
@@ -91,49 +92,51 @@ Json MachineReconciler::writeOutcome(const store::ObjectKey& key,
                                      const plugin::CallOutcome& outcome, bool deleting,
                                      LatestObject& latest) {
   const auto now = model::now();
+  // Returns whether the object changed: an outcome that says what the object already says (a
+  // machine still deploying, looked at again) writes nothing.
   const auto mutate = [&](Json obj) {
     Json status = ensureStatus(obj);
-    if (outcome.status) mergeStatus(status, outcome.status, now);
+    bool changed = outcome.status && mergeStatus(status, outcome.status, now);
     bool patchHasFailure = outcome.status && (outcome.status->has("failureReason") ||
                                               outcome.status->has("failureMessage"));
     if (outcome.error && !outcome.error->retryable) {
-      status->set("failureReason", std::string(plugin::errorTypeName(outcome.error->type)));
-      status->set("failureMessage", printable(outcome.error->message));
+      changed = setIfDifferent(status, "failureReason",
+                               std::string(plugin::errorTypeName(outcome.error->type))) ||
+                changed;
+      changed =
+          setIfDifferent(status, "failureMessage", printable(outcome.error->message)) || changed;
     } else if (!outcome.error && !patchHasFailure) {
       // A success clears an earlier terminal failure (the spec was changed and now works).
+      changed = status->has("failureReason") || status->has("failureMessage") || changed;
       status->remove("failureReason");
       status->remove("failureMessage");
     }
-    status->set("observedGeneration", intAt(obj, {"metadata", "generation"}));
+    changed =
+        setIfDifferent(status, "observedGeneration", intAt(obj, {"metadata", "generation"})) ||
+        changed;
 
-    model::Time t = now;
+    ConditionValue ready;
     if (outcome.error) {
       const auto& e = *outcome.error;
-      setCondition(status,
-                   {kReady, std::string(model::kConditionFalse), plugin::errorTypeName(e.type),
-                    describeFailure(e),
-                    std::string(e.retryable ? model::kSeverityWarning : model::kSeverityError)},
-                   t);
+      ready = {kReady, std::string(model::kConditionFalse), plugin::errorTypeName(e.type),
+               describeFailure(e),
+               std::string(e.retryable ? model::kSeverityWarning : model::kSeverityError)};
     } else if (deleting) {
-      setCondition(status,
-                   {kReady, std::string(model::kConditionFalse), kReasonDeleting,
-                    outcome.done ? "released in MAAS" : "waiting for MAAS to release the machine",
-                    std::string(model::kSeverityInfo)},
-                   t);
+      ready = {kReady, std::string(model::kConditionFalse), kReasonDeleting,
+               outcome.done ? "released in MAAS" : "waiting for MAAS to release the machine",
+               std::string(model::kSeverityInfo)};
     } else if (boolAt(obj, {"status", "ready"})) {
-      setCondition(status, {kReady, std::string(model::kConditionTrue), "", "", ""}, t);
+      ready = {kReady, std::string(model::kConditionTrue), "", "", ""};
     } else {
       // Not ready yet: say why in the plugin's own words when it gave any.
       Json deployed = findCondition(status, model::kConditionMachineDeployed);
       std::string reason = deployed ? deployed->optValue<std::string>("reason", "") : "";
       std::string message = deployed ? deployed->optValue<std::string>("message", "") : "";
-      setCondition(status,
-                   {kReady, std::string(model::kConditionFalse),
-                    reason.empty() ? kReasonProvisioning : reason, message,
-                    std::string(model::kSeverityInfo)},
-                   t);
+      ready = {kReady, std::string(model::kConditionFalse),
+               reason.empty() ? kReasonProvisioning : reason, message,
+               std::string(model::kSeverityInfo)};
     }
-    return true;
+    return setCondition(status, ready, now) || changed;
   };
   return writeWithRetry(ctx_.store, key, WritePart::Status, mutate, 10, latest.take());
 }

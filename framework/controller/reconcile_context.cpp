@@ -25,11 +25,10 @@ void StoreGate::checkpoint(const store::ObjectKey& key, Json patch, LatestObject
   if (store_ == nullptr) throw std::runtime_error("the controller is stopping");
   auto written = writeWithRetry(
       *store_, key, WritePart::Status,
-      [&](Json obj) {
-        mergeStatus(ensureStatus(obj), patch, model::now());
-        return true;
-      },
-      10, latest ? latest->take() : nullptr);
+      // A checkpoint of what the object already says (the plugin records the machine it found
+      // on every reconcile) writes nothing.
+      [&](Json obj) { return mergeStatus(ensureStatus(obj), patch, model::now()); }, 10,
+      latest ? latest->take() : nullptr);
   if (!written) throw std::runtime_error(key.toString() + " no longer exists");
   if (latest) latest->put(written);
 }

@@ -23,6 +23,7 @@ class CountingStore : public store::Store {
  public:
   explicit CountingStore(store::Store& inner) : inner_(inner) {}
   int gets() const { return gets_; }
+  int statusWrites() const { return statusWrites_; }
 
   store::Document create(const store::Document& o) override { return inner_.create(o); }
   store::Document get(const store::ObjectKey& key) override {
@@ -38,7 +39,10 @@ class CountingStore : public store::Store {
     return inner_.scan(kind, ns, visit);
   }
   store::Document update(const store::Document& o) override { return inner_.update(o); }
-  store::Document updateStatus(const store::Document& o) override { return inner_.updateStatus(o); }
+  store::Document updateStatus(const store::Document& o) override {
+    ++statusWrites_;
+    return inner_.updateStatus(o);
+  }
   store::RemoveResult remove(const store::ObjectKey& key) override { return inner_.remove(key); }
   std::unique_ptr<store::Subscription> watch(std::uint64_t from,
                                              store::WatchCallback callback) override {
@@ -48,6 +52,7 @@ class CountingStore : public store::Store {
  private:
   store::Store& inner_;
   std::atomic<int> gets_{0};
+  std::atomic<int> statusWrites_{0};
 };
 
 class StatusWriterTest : public ::testing::Test {
@@ -120,6 +125,27 @@ TEST_F(StatusWriterTest, CheckpointsHandTheirResultToTheNextWrite) {
   ASSERT_TRUE(last);
   EXPECT_EQ(stringAt(last, {"status", "step"}).value_or(""), "deployed");
   EXPECT_FALSE(latest.take()) << "taken: a write in flight owns it";
+}
+
+// Plugins record the machine they found on every reconcile: when the object already says so,
+// the checkpoint costs no write at all (not even a no-op one through the group commit).
+TEST_F(StatusWriterTest, ACheckpointOfWhatTheObjectAlreadySaysWritesNothing) {
+  StoreGate gate(store_);
+  LatestObject latest(sqlite_.get(key_));
+  gate.checkpoint(key_, store::rules::parse(R"({"systemID": "abc123"})"), &latest);
+  EXPECT_EQ(store_.statusWrites(), 1);
+  const std::string version = stringAt(sqlite_.get(key_), {"metadata", "resourceVersion"}).value();
+  for (int i = 0; i < 3; ++i) {
+    gate.checkpoint(key_, store::rules::parse(R"({"systemID": "abc123"})"), &latest);
+  }
+  EXPECT_EQ(store_.statusWrites(), 1);
+  EXPECT_EQ(store_.gets(), 0);
+  EXPECT_EQ(stringAt(sqlite_.get(key_), {"metadata", "resourceVersion"}).value(), version);
+  // Something new is written as before.
+  gate.checkpoint(key_, store::rules::parse(R"({"systemID": "abc123", "step": "deploying"})"),
+                  &latest);
+  EXPECT_EQ(store_.statusWrites(), 2);
+  EXPECT_EQ(statusOf("step"), "deploying");
 }
 
 TEST_F(StatusWriterTest, ACheckpointAfterCloseIsRefused) {
