@@ -30,6 +30,17 @@ struct StatusPollerEntryView {
   bool powered;
 };
 
+// MAAS's own steps, during which MAAS powers the machine on and off itself (a VM is powered on
+// to commission it, a machine to deploy, test, release or erase it). A power change in one of
+// them wakes nobody: the reconcile the step's end wakes records the power with the new state.
+bool maasDrivesPower(std::string_view state) {
+  for (std::string_view s : {"Commissioning", "Testing", "Deploying", "Releasing", "Disk erasing",
+                             "Entering rescue mode", "Exiting rescue mode"}) {
+    if (state == s) return true;
+  }
+  return false;
+}
+
 std::string stringValue(std::string_view json) {
   if (json.empty() || json.front() != '"') return {};
   maasprov::json::Value v = maasprov::json::parse(json);
@@ -234,7 +245,8 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
         current->second.lastTextState = it->second.state;
         current->second.lastTextPowered = it->second.powered;
       }
-      if (state == before.state && powered == before.powered) {
+      if (state == before.state && (powered == before.powered || maasDrivesPower(state))) {
+        current->second.powered = powered;  // the baseline the next look compares with
         current->second.due = nextLook(current->second, now);
         continue;
       }

@@ -228,5 +228,31 @@ TEST(StatusPoller, AMachineSeenUnchangedManyTimesIsStillNoticedWhenItChanges) {
   EXPECT_EQ(requeued.load(), 1);
 }
 
+// MAAS powers a machine on itself to deploy it: that wakes nobody, the deployment's end does.
+// Power changing on a deployed machine is news, and wakes its reconcile.
+TEST(StatusPoller, APowerChangeWhileMaasDeploysWakesNobodyTheDeploymentsEndDoes) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "1.0"}));
+  maas::Client client(clientConfig(sim));
+  std::atomic<int> requeued{0};
+  StatusPoller poller(
+      {std::chrono::seconds(1), std::chrono::milliseconds(100), 100}, client,
+      [&](const std::string&) { ++requeued; }, nullptr);
+  std::string id = deployOne(sim, 0);  // Deploying, powered on by MAAS
+  const std::string key = "MaasMachine/default/m0";
+  poller.track(key, id, "Deploying", false);  // the object still says off
+  EXPECT_EQ(poller.pollOnce(), 0u);
+  EXPECT_EQ(requeued.load(), 0);
+  ASSERT_TRUE(Harness::waitFor([&] { return poller.pollOnce() == 1; }));
+  EXPECT_EQ(requeued.load(), 1);
+  auto seen = testing::parse(poller.takeObservation(key, id));
+  EXPECT_EQ(seen->getValue<std::string>("status_name"), "Deployed");
+  EXPECT_EQ(seen->getValue<std::string>("power_state"), "on");
+
+  const std::string other = "MaasMachine/default/m1";
+  poller.track(other, id, "Deployed", false);  // deployed, and believed off
+  EXPECT_EQ(poller.pollOnce(), 1u);
+  EXPECT_EQ(requeued.load(), 2);
+}
+
 }  // namespace
 }  // namespace maasprov::controller
