@@ -20,7 +20,10 @@ Json writeWithRetry(store::Store& store, const store::ObjectKey& key, WritePart 
     }
     if (!mutate(current)) return current;
     try {
-      return part == WritePart::Status ? store.updateStatus(current) : store.update(current);
+      // `current` is this write's own copy (read for it, or handed over): the store may return
+      // it as the result rather than build another.
+      return part == WritePart::Status ? store.updateStatusTaking(std::move(current))
+                                       : store.update(current);
     } catch (const store::NotFound&) {
       return nullptr;
     } catch (const store::Conflict&) {

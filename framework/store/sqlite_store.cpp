@@ -28,6 +28,7 @@
 #include "framework/store/recent_documents.hpp"
 #include "framework/store/sqlite_connection.hpp"
 #include "framework/store/sqlite_schema.hpp"
+#include "framework/store/status_text_update.hpp"
 
 namespace maasprov::store {
 namespace {
@@ -145,16 +146,26 @@ Document failureStatus(int code, const std::string& reason, const std::string& m
 struct SqliteStore::Impl {
   // `stored` (null when absent) was parsed for this write alone: a rule may take it over.
   using Decide = std::function<rules::WritePlan(Document* stored, std::uint64_t version)>;
+  // A decision on the stored text alone, tried first when given: the plan and, when it changes
+  // the object, its new text. nullopt: parse the stored object and use Decide.
+  struct TextPlan {
+    rules::WritePlan plan;
+    std::string text;
+  };
+  using DecideText =
+      std::function<std::optional<TextPlan>(std::string_view stored, std::uint64_t version)>;
 
   // A write waiting in the group-commit queue. It lives on its caller's stack; the caller blocks
   // until `done`, so the leader that runs it may use `key` and `decide` until then.
   struct PendingWrite {
     const ObjectKey& key;
     const Decide& decide;
-    rules::WritePlan plan;     // set by the leader when the write succeeded
-    std::exception_ptr error;  // set by the leader when it failed
-    bool done = false;         // set under queueMutex once the batch is committed (or failed)
-    bool lead = false;         // set under queueMutex: its caller leads the next batch
+    const DecideText* decideText;  // optional
+    rules::WritePlan plan;         // set by the leader when the write succeeded
+    std::uint64_t version = 0;     // the resourceVersion it got, when it changed the object
+    std::exception_ptr error;      // set by the leader when it failed
+    bool done = false;             // set under queueMutex once the batch is committed (or failed)
+    bool lead = false;             // set under queueMutex: its caller leads the next batch
     // Its caller alone waits here, so a batch wakes exactly its own callers and the next leader
     // instead of every waiting write.
     std::condition_variable wake;
@@ -244,8 +255,10 @@ struct SqliteStore::Impl {
   // callers and hands the lead to the oldest write still queued — or waits until a leader has
   // run its write or handed it the lead. A lone write leads at once, so it waits for nothing but
   // its own commit.
-  rules::WritePlan write(const ObjectKey& key, const Decide& decide) {
-    PendingWrite self{key, decide, {}, nullptr, false, false, {}};
+  // The write's plan, and the resourceVersion it got when it changed the object.
+  std::pair<rules::WritePlan, std::uint64_t> write(const ObjectKey& key, const Decide& decide,
+                                                   const DecideText* decideText = nullptr) {
+    PendingWrite self{key, decide, decideText, {}, 0, nullptr, false, false, {}};
     std::unique_lock lock(queueMutex);
     queue.push_back(&self);
     if (leaderActive) {
@@ -273,7 +286,7 @@ struct SqliteStore::Impl {
       }
     }
     if (self.error) std::rethrow_exception(self.error);
-    return std::move(self.plan);
+    return {std::move(self.plan), self.version};
   }
 
   // Runs `batch` in one BEGIN IMMEDIATE transaction, each write (when there are several) inside
@@ -295,9 +308,10 @@ struct SqliteStore::Impl {
           const std::size_t eventsBefore = events.size();
           if (savepoints) writer->execute(Sql::Savepoint);
           try {
-            write->plan = apply(write->key, write->decide, version + 1, events);
+            write->plan = apply(write->key, write->decide, write->decideText, version + 1, events);
             if (write->plan.changed) {
               ++version;
+              write->version = version;
               keys.push_back(&write->key);
             }
             if (savepoints) writer->execute(Sql::Release);
@@ -359,14 +373,24 @@ struct SqliteStore::Impl {
   // One write inside the batch's transaction: read the current row, let `decide` apply the
   // store's rules, then write the object and its event at `version` if anything changed, and
   // add the event to `events`.
-  rules::WritePlan apply(const ObjectKey& key, const Decide& decide, std::uint64_t version,
-                         std::vector<FeedEvent>& events) {
+  rules::WritePlan apply(const ObjectKey& key, const Decide& decide, const DecideText* decideText,
+                         std::uint64_t version, std::vector<FeedEvent>& events) {
     const auto text = readDocument(*writer, key);
-    Document stored = text ? rules::parse(*text) : Document{};
-    rules::WritePlan plan = decide(text ? &stored : nullptr, version);
-    if (!plan.changed) return plan;
+    std::optional<TextPlan> quick;
+    if (text && decideText != nullptr) quick = (*decideText)(*text, version);
+    rules::WritePlan plan;
+    std::shared_ptr<const std::string> document;
+    if (quick) {
+      plan = std::move(quick->plan);
+      if (!plan.changed) return plan;
+      document = std::make_shared<const std::string>(std::move(quick->text));
+    } else {
+      Document stored = text ? rules::parse(*text) : Document{};
+      plan = decide(text ? &stored : nullptr, version);
+      if (!plan.changed) return plan;
+      document = std::make_shared<const std::string>(rules::serialize(plan.object));
+    }
 
-    auto document = std::make_shared<const std::string>(rules::serialize(plan.object));
     const auto rv = static_cast<std::int64_t>(version);
     EventType type;
     if (plan.deleteNow) {
@@ -582,7 +606,7 @@ Document SqliteStore::create(const Document& object) {
                   if (stored) throw AlreadyExists(key);
                   return rules::WritePlan{rules::prepareCreate(object, version), true, false};
                 })
-        .object;
+        .first.object;
   });
 }
 
@@ -629,7 +653,7 @@ Document SqliteStore::update(const Document& object) {
                   if (!stored) throw NotFound(key);
                   return rules::planUpdate(std::move(*stored), object, version);
                 })
-        .object;
+        .first.object;
   });
 }
 
@@ -642,16 +666,41 @@ Document SqliteStore::updateStatus(const Document& object) {
                   if (!stored) throw NotFound(key);
                   return rules::planStatusUpdate(std::move(*stored), object, version);
                 })
-        .object;
+        .first.object;
+  });
+}
+
+Document SqliteStore::updateStatusTaking(Document object) {
+  const ObjectKey key = rules::validate(object);
+  const Impl::Decide decide = [&](Document* stored, std::uint64_t version) {
+    if (!stored) throw NotFound(key);
+    return rules::planStatusUpdate(std::move(*stored), object, version);
+  };
+  const Impl::DecideText byText = [&](std::string_view stored,
+                                      std::uint64_t version) -> std::optional<Impl::TextPlan> {
+    auto decided = rules::statusUpdateByText(stored, object, version);
+    if (!decided) return std::nullopt;
+    return Impl::TextPlan{{object, decided->changed, false}, std::move(decided->text)};
+  };
+  return guarded(impl_->options.path, [&] {
+    auto [plan, version] = impl_->write(key, decide, &byText);
+    // Decided on the texts: the stored object is `object` at its new version.
+    if (plan.changed && plan.object == object) {
+      object->getObject("metadata")->set("resourceVersion", std::to_string(version));
+    }
+    return plan.object;
   });
 }
 
 RemoveResult SqliteStore::remove(const ObjectKey& key) {
   return guarded(impl_->options.path, [&] {
-    const auto plan = impl_->write(key, [&](Document* stored, std::uint64_t version) {
-      if (!stored) throw NotFound(key);
-      return rules::planRemove(std::move(*stored), version);
-    });
+    const auto plan = impl_
+                          ->write(key,
+                                  [&](Document* stored, std::uint64_t version) {
+                                    if (!stored) throw NotFound(key);
+                                    return rules::planRemove(std::move(*stored), version);
+                                  })
+                          .first;
     return RemoveResult{plan.deleteNow, plan.object};
   });
 }

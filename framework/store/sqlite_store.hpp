@@ -56,6 +56,8 @@ class SqliteStore final : public Store {
                      const std::function<void(const Document&)>& visit) override;
   Document update(const Document& object) override;
   Document updateStatus(const Document& object) override;
+  // Decides the usual status write on texts (status_text_update.hpp) and returns `object`.
+  Document updateStatusTaking(Document object) override;
   RemoveResult remove(const ObjectKey& key) override;
   std::unique_ptr<Subscription> watch(std::uint64_t fromResourceVersion,
                                       WatchCallback callback) override;

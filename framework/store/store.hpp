@@ -111,6 +111,13 @@ class Store {
   // Replaces only `status`, with the same resourceVersion check and no-op rule as update().
   virtual Document updateStatus(const Document& object) = 0;
 
+  // updateStatus() of a document its caller hands over: the caller keeps no other reference to
+  // `object` and, after a successful call, uses only the result, which may be `object` itself
+  // with its metadata.resourceVersion updated (so a backend need not build a copy). On an error
+  // `object` may have been left as it was or not: the caller drops it. The default calls
+  // updateStatus().
+  virtual Document updateStatusTaking(Document object);
+
   // Kubernetes deletion: an object with finalizers gets metadata.deletionTimestamp (set once,
   // later calls change nothing) and stays until an update removes its last finalizer; an object
   // without finalizers is deleted at once. Throws NotFound.
