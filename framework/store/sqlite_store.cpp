@@ -4,17 +4,12 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <filesystem>
@@ -25,6 +20,7 @@
 #include <vector>
 
 #include "framework/store/object_rules.hpp"
+#include "framework/store/process_lock.hpp"
 #include "framework/store/recent_documents.hpp"
 #include "framework/store/sqlite_connection.hpp"
 #include "framework/store/sqlite_schema.hpp"
@@ -77,35 +73,6 @@ std::string errorText(const std::exception_ptr& error) {
     return "unknown error";
   }
 }
-
-// An exclusive flock on "<db>.lock": one process per database file, released by the kernel
-// even when the owner is killed.
-class ProcessLock {
- public:
-  explicit ProcessLock(const std::string& dbPath) {
-    const std::string path = dbPath + ".lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-      throw StoreError("store " + dbPath + ": cannot open lock file " + path + ": " +
-                       std::strerror(errno));
-    }
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      const int error = errno;
-      ::close(fd_);
-      if (error == EWOULDBLOCK) {
-        throw StoreError("store " + dbPath + " is in use by another maasprovd (" + path +
-                         " is locked); only one process may open it");
-      }
-      throw StoreError("store " + dbPath + ": cannot lock " + path + ": " + std::strerror(error));
-    }
-  }
-  ~ProcessLock() { ::close(fd_); }  // closing releases the lock
-  ProcessLock(const ProcessLock&) = delete;
-  ProcessLock& operator=(const ProcessLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 std::optional<std::string> readDocument(Connection& connection, const ObjectKey& key) {
   auto run = connection.run(Sql::SelectDocument);

@@ -124,19 +124,34 @@ std::string deployOne(const SimProcess& sim, std::size_t index) {
   return id;
 }
 
-TEST(StatusPoller, AShortWaitIsNoticedLongBeforeTheLongestInterval) {
-  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.5"}));
-  maas::Client client(clientConfig(sim));
+// One MAAS machine deploying for `deploySeconds` in a simulator, and a poller (looks 100 ms to
+// `longest` apart) on it that counts the reconciles it asks for.
+struct DeployingMachine {
+  explicit DeployingMachine(const std::string& deploySeconds,
+                            std::chrono::milliseconds longest = std::chrono::seconds(1))
+      : sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", deploySeconds})),
+        client(clientConfig(sim)),
+        poller(
+            {longest, std::chrono::milliseconds(100), 100}, client,
+            [this](const std::string&) { ++requeued; }, nullptr),
+        id(deployOne(sim, 0)) {}
+
+  SimProcess sim;
+  maas::Client client;
   std::atomic<int> requeued{0};
+  StatusPoller poller;
+  std::string id;
+  const std::string key = "MaasMachine/default/m0";
+};
+
+TEST(StatusPoller, AShortWaitIsNoticedLongBeforeTheLongestInterval) {
   // At most a minute between looks, at least 100 ms: looks back off with the time waited.
-  StatusPoller poller(
-      {std::chrono::seconds(60), std::chrono::milliseconds(100), 100}, client,
-      [&](const std::string&) { ++requeued; }, nullptr);
-  std::string id = deployOne(sim, 0);
-  poller.track("MaasMachine/default/m0", id, "Deploying", true);
+  DeployingMachine m("0.5", std::chrono::seconds(60));
+  auto& poller = m.poller;
+  poller.track(m.key, m.id, "Deploying", true);
   const auto started = std::chrono::steady_clock::now();
   poller.start();
-  ASSERT_TRUE(Harness::waitFor([&] { return requeued.load() == 1; }));
+  ASSERT_TRUE(Harness::waitFor([&] { return m.requeued.load() == 1; }));
   poller.stop();
   const double waited =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -175,13 +190,10 @@ TEST(StatusPoller, FailingMachinesAreRetriedWithBackoffNotByThePoller) {
 }
 
 TEST(StatusPoller, HandsWhatItSawToTheReconcileItWakes) {
-  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.3"}));
-  maas::Client client(clientConfig(sim));
-  StatusPoller poller(
-      {std::chrono::seconds(1), std::chrono::milliseconds(100), 100}, client,
-      [](const std::string&) {}, nullptr);
-  std::string id = deployOne(sim, 0);
-  const std::string key = "MaasMachine/default/m0";
+  DeployingMachine m("0.3");
+  auto& poller = m.poller;
+  const std::string& id = m.id;
+  const std::string& key = m.key;
   poller.track(key, id, "Deploying", true);
   EXPECT_EQ(poller.takeObservation(key, id), "") << "nothing seen yet";
   ASSERT_TRUE(Harness::waitFor([&] { return poller.pollOnce() == 1; }));
@@ -202,14 +214,11 @@ TEST(StatusPoller, HandsWhatItSawToTheReconcileItWakes) {
 // Looks that find a machine's text as the last look saw it do not read it again; the look that
 // finds it changed still does, and hands on what it says.
 TEST(StatusPoller, AMachineSeenUnchangedManyTimesIsStillNoticedWhenItChanges) {
-  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "1.5"}));
-  maas::Client client(clientConfig(sim));
-  std::atomic<int> requeued{0};
-  StatusPoller poller(
-      {std::chrono::seconds(1), std::chrono::milliseconds(100), 100}, client,
-      [&](const std::string&) { ++requeued; }, nullptr);
-  std::string id = deployOne(sim, 0);
-  const std::string key = "MaasMachine/default/m0";
+  DeployingMachine m("1.5");
+  auto& poller = m.poller;
+  const std::string& id = m.id;
+  const std::string& key = m.key;
+  const auto& requeued = m.requeued;
   poller.track(key, id, "Deploying", true);
   int unchangedLooks = 0;
   std::size_t changed = 0;
@@ -231,14 +240,11 @@ TEST(StatusPoller, AMachineSeenUnchangedManyTimesIsStillNoticedWhenItChanges) {
 // MAAS powers a machine on itself to deploy it: that wakes nobody, the deployment's end does.
 // Power changing on a deployed machine is news, and wakes its reconcile.
 TEST(StatusPoller, APowerChangeWhileMaasDeploysWakesNobodyTheDeploymentsEndDoes) {
-  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "1.0"}));
-  maas::Client client(clientConfig(sim));
-  std::atomic<int> requeued{0};
-  StatusPoller poller(
-      {std::chrono::seconds(1), std::chrono::milliseconds(100), 100}, client,
-      [&](const std::string&) { ++requeued; }, nullptr);
-  std::string id = deployOne(sim, 0);  // Deploying, powered on by MAAS
-  const std::string key = "MaasMachine/default/m0";
+  DeployingMachine m("1.0");  // Deploying, powered on by MAAS
+  auto& poller = m.poller;
+  const std::string& id = m.id;
+  const std::string& key = m.key;
+  const auto& requeued = m.requeued;
   poller.track(key, id, "Deploying", false);  // the object still says off
   EXPECT_EQ(poller.pollOnce(), 0u);
   EXPECT_EQ(requeued.load(), 0);
