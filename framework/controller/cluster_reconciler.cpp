@@ -95,13 +95,11 @@ ReconcileOutcome ClusterReconciler::reconcile(const store::ObjectKey& key) {
   std::string providerName;
   if (lookup) {
     providerName = lookup.instance->name();
-    std::string request = plugin::makeRequestDocument({cluster,
-                                                       cluster,
-                                                       std::nullopt,
-                                                       ctx_.index->peers(key.ns, key.name, ""),
-                                                       {},
-                                                       nullptr,
-                                                       nullptr});
+    plugin::RequestParts parts;
+    parts.object = cluster;
+    parts.cluster = cluster;
+    parts.peers = ctx_.index->peers(key.ns, key.name, "");
+    std::string request = plugin::makeRequestDocument(parts);
     auto gate = ctx_.gate;
     plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
       gate->checkpoint(key, status);
