@@ -231,8 +231,12 @@ void Controller::onEvent(const store::WatchEvent& event) {
   if (reconcileSelf) queue_.add(queue);
   if (!cluster.empty()) queue_.add(queueKey(kCluster, key.ns, cluster));
   if (!previousCluster.empty()) queue_.add(queueKey(kCluster, key.ns, previousCluster));
-  // A new cluster (or a changed one) may be what its machines are waiting for.
-  if (key.kind == kCluster && reconcileSelf && !deleted) enqueueMachinesOf(key.ns, key.name);
+  // A new cluster (or a changed one) may be what its machines are waiting for. One being deleted
+  // is not: it waits for them instead (their deletions wake it), and waking all of them here
+  // had cost each a reconcile, with its MAAS lookups, while they were being released.
+  if (key.kind == kCluster && reconcileSelf && !deleted && !isBeingDeleted(obj)) {
+    enqueueMachinesOf(key.ns, key.name);
+  }
 }
 
 void Controller::refreshPhaseMetrics() {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "controller_harness.hpp"
@@ -97,6 +98,39 @@ TEST(ClusterReconcile, AMachineNamedAsItsClusterDoesNotHoldUpTheClustersCalls) {
   EXPECT_EQ(h.ready("default", "c1", "status", "MaasCluster"), "True")
       << h.ready("default", "c1", "reason", "MaasCluster") << ": "
       << h.ready("default", "c1", "message", "MaasCluster");
+}
+
+// MaasMachine reconciles so far, from the controller's own metric.
+double machineReconciles(Harness& h) {
+  double total = 0;
+  std::istringstream lines(h.metrics().render());
+  const std::string prefix = "maasprov_reconciles_total{kind=\"MaasMachine\"";
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(prefix, 0) == 0) total += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return total;
+}
+
+// A cluster being deleted waits for its machines; it has nothing to tell them, so marking it
+// for deletion wakes none of them (each wake had cost a reconcile and its MAAS lookups while
+// the machines were being released).
+TEST(ClusterReconcile, MarkingAClusterForDeletionWakesNoneOfItsMachines) {
+  Harness h;
+  h.cluster("default", "c1");
+  for (const char* name : {"m1", "m2", "m3"}) h.machine("default", name, "c1");
+  h.controller().start();
+  for (const char* name : {"m1", "m2", "m3"}) {
+    ASSERT_TRUE(Harness::waitFor([&] { return h.ready("default", name, "status") == "True"; }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // settled
+  const double before = machineReconciles(h);
+  ASSERT_GT(before, 0);
+  h.store().remove({"MaasCluster", "default", "c1"});
+  ASSERT_TRUE(Harness::waitFor(
+      [&] { return h.ready("default", "c1", "reason", "MaasCluster") == "WaitingForMachines"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(machineReconciles(h), before);
+  EXPECT_EQ(h.ready("default", "m1", "status"), "True");
 }
 
 TEST(ClusterReconcile, DeletionWaitsForTheMachinesThenRemovesTheEndpoint) {
