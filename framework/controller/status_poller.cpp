@@ -22,8 +22,8 @@ struct Seen {
   std::size_t hash = 0;   // of `text`
 };
 
-// What an earlier look saw of a machine whose text was seen again.
-struct StatusPollerEntryView {
+// What the last look saw of a machine (from its poller entry), found again by its text's hash.
+struct SeenBefore {
   std::string_view systemID;
   std::size_t size;
   std::string_view state;
@@ -52,14 +52,14 @@ std::string stringValue(std::string_view json) {
 // of a machine whose state changed is handed on as it came. A machine whose text is the one the
 // last look saw (`known`, by hash and length) is not scanned again: most looks find nothing new.
 void readAnswer(std::string_view body,
-                const std::unordered_multimap<std::size_t, const StatusPollerEntryView*>& known,
+                const std::unordered_multimap<std::size_t, const SeenBefore*>& known,
                 std::map<std::string, Seen>& seen) {
   for (std::string_view machine : maasprov::json::arrayElements(body)) {
     if (machine.empty() || machine.front() != '{') continue;
     Seen s;
     s.text = machine;
     s.hash = std::hash<std::string_view>{}(machine);
-    const StatusPollerEntryView* same = nullptr;
+    const SeenBefore* same = nullptr;
     for (auto [it, end] = known.equal_range(s.hash); it != end; ++it) {
       if (it->second->size == machine.size()) same = it->second;
     }
@@ -192,9 +192,9 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
   std::vector<std::string> answers;  // reserved: `seen` borrows from them
   answers.reserve((snapshot.size() + options_.batchSize - 1) / options_.batchSize);
   std::map<std::string, Seen> seen;
-  std::vector<StatusPollerEntryView> views;
+  std::vector<SeenBefore> views;
   views.reserve(snapshot.size());
-  std::unordered_multimap<std::size_t, const StatusPollerEntryView*> known;
+  std::unordered_multimap<std::size_t, const SeenBefore*> known;
   for (const auto& [_, e] : snapshot) {
     if (e.lastTextHash == 0) continue;
     views.push_back({e.systemID, e.lastTextSize, e.lastTextState, e.lastTextPowered});
