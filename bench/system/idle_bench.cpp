@@ -18,7 +18,7 @@
 #include "../common/report.hpp"
 #include "fleet.hpp"
 #include "inventory.hpp"
-#include "options.hpp"
+#include "../common/options.hpp"
 #include "stack.hpp"
 
 namespace maasprov::bench {

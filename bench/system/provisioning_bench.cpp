@@ -6,20 +6,24 @@
 //   bench_provisioning [--sizes 100,1000] [--latency-ms 10] [--deploy-seconds 5]
 //                      [--commission-seconds 1] [--release-seconds 1] [--timeout 600]
 //                      [--label NAME] [--single-namespace] [--set daemon.key=value]...
+//                      [--daemon-build DIR]
+// --daemon-build runs another build tree's maasprovd and plugins under this build's simulator and
+// harness: scripts/bench --compare uses it for A/B runs.
 // Each cluster lives in its own namespace unless --single-namespace (see docs/performance.md:
 // the controller lists a whole namespace per reconcile).
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <thread>
 
+#include "../common/options.hpp"
 #include "../common/proc_stats.hpp"
 #include "../common/report.hpp"
 #include "fleet.hpp"
 #include "ideal.hpp"
 #include "inventory.hpp"
-#include "options.hpp"
 #include "stack.hpp"
 
 namespace maasprov::bench {
@@ -32,6 +36,7 @@ struct Settings {
   std::map<std::string, std::string> daemon;
   std::string label;
   bool singleNamespace = false;
+  std::string daemonBuild;
 };
 
 // What one phase (provision or delete) cost.
@@ -39,6 +44,7 @@ struct Phase {
   bool finished = false;
   double wall = 0;
   double cpu = 0;
+  double simCpu = 0;  // the simulator's, whose work is the same whatever the daemon
   std::map<std::string, double> simByEndpoint;
   double simTotal = 0;
   std::map<std::string, double> metricsDelta;
@@ -47,6 +53,10 @@ struct Phase {
   // Seconds until half, 90 % and 99 % of the work was done (as sampled, every 200 ms): where
   // the wall time goes, a steady stream or a long tail.
   std::array<double, 3> milestones{};
+  // The same for the MAAS calls that start the last wait (deploy, when provisioning): what
+  // comes before them is the controller's burst, what comes after is MAAS's wait and noticing
+  // its end.
+  std::array<double, 3> started{};
 };
 
 constexpr std::array<double, 3> kMilestones = {0.5, 0.9, 0.99};
@@ -61,12 +71,16 @@ std::map<std::string, double> minus(const std::map<std::string, double>& a,
   return out;
 }
 
+// `started` (may be empty) says what fraction of the machines MAAS has been asked to start their
+// last wait for.
 template <typename Action, typename Done>
-Phase measure(const Stack& stack, double timeout, Action action, Done done) {
+Phase measure(const Stack& stack, double timeout, Action action, Done done,
+              const std::function<double()>& started = {}) {
   Phase p;
   stack.resetSimCounters();
   auto metrics0 = stack.metrics();
   double cpu0 = cpuSeconds(stack.daemonPid());
+  double simCpu0 = cpuSeconds(stack.simPid());
   auto t0 = Clock::now();
   auto since = [&t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   action();
@@ -75,8 +89,10 @@ Phase measure(const Stack& stack, double timeout, Action action, Done done) {
   while (Clock::now() < deadline && stack.daemonRunning()) {
     double fraction = 0;
     const bool finished = done(p.progress, fraction);
+    const double startedFraction = started ? started() : 0;
     for (size_t i = 0; i < kMilestones.size(); ++i) {
       if (p.milestones[i] == 0 && fraction >= kMilestones[i]) p.milestones[i] = since();
+      if (p.started[i] == 0 && startedFraction >= kMilestones[i]) p.started[i] = since();
     }
     if (finished) {
       p.finished = true;
@@ -86,6 +102,7 @@ Phase measure(const Stack& stack, double timeout, Action action, Done done) {
   }
   p.wall = std::chrono::duration<double>(Clock::now() - t0).count();
   p.cpu = cpuSeconds(stack.daemonPid()) - cpu0;
+  p.simCpu = cpuSeconds(stack.simPid()) - simCpu0;
   p.simByEndpoint = stack.simCounters(&p.simTotal);
   p.metricsDelta = minus(stack.metrics(), metrics0);
   return p;
@@ -117,6 +134,14 @@ void addPhase(Report& report, const std::string& what, const Phase& p, const Fle
   for (size_t i = 0; i < kMilestones.size(); ++i) {
     report.add({"  " + std::to_string(static_cast<int>(kMilestones[i] * 100)) + " % done" + suffix,
                 p.milestones[i], "s", Goal::Info, std::nullopt, "sampled every 200 ms"});
+  }
+  if (p.started.back() > 0) {
+    for (size_t i = 0; i < kMilestones.size(); ++i) {
+      report.add(
+          {"  " + std::to_string(static_cast<int>(kMilestones[i] * 100)) + " % deploying" + suffix,
+           p.started[i], "s", Goal::Info, std::nullopt,
+           "MAAS asked to deploy (simulator's counter), sampled every 200 ms"});
+    }
   }
   report.add({"ideal" + suffix, ideal, "s", Goal::Info, std::nullopt,
               "longest chain: " + (idealLxd >= idealBm ? lxd.describe() : bm.describe())});
@@ -153,6 +178,12 @@ void addPhase(Report& report, const std::string& what, const Phase& p, const Fle
               std::to_string(static_cast<long>(commits)) + " fsynced commits in all"});
   report.add({"controller CPU per machine" + suffix, p.cpu / n * 1000.0, "ms", Goal::AtMost, 2.0,
               "utime+stime of maasprovd"});
+  // The host's speed drifts (a shared VM: 1.5x within minutes); the simulator's CPU for the same
+  // work drifts with it, so this ratio is what to compare between runs and builds.
+  report.add({"  simulator CPU per machine" + suffix, p.simCpu / n * 1000.0, "ms", Goal::Info,
+              std::nullopt, "utime+stime of maas-sim"});
+  report.add({"  controller CPU / simulator CPU" + suffix, p.simCpu > 0 ? p.cpu / p.simCpu : 0, "x",
+              Goal::Info, std::nullopt, "cancels the host's speed: compare this across runs"});
   report.add({"maasprovd peak RSS" + suffix, statusMiB(pid, "VmHWM"), "MiB", Goal::Info,
               std::nullopt, "VmHWM; the 64 MiB target is for 10,000 machines (idle scenario)"});
   // The split by endpoint, busiest first, as the simulator counted it.
@@ -187,6 +218,7 @@ bool runSize(int n, const Settings& s) {
                   "--commission-seconds", std::to_string(s.commission),
                   "--release-seconds",    std::to_string(s.release)};
   opts.daemon = s.daemon;
+  opts.daemonBuild = s.daemonBuild;
   Stack stack(opts);
 
   Report report("provisioning-N" + std::to_string(n) + s.label);
@@ -199,6 +231,7 @@ bool runSize(int n, const Settings& s) {
                                  " s; 3 zones, 60 LXD hosts, 500 machines");
   std::string overrides;
   for (const auto& [k, v] : s.daemon) overrides += k + "=" + v + " ";
+  report.context("maasprovd build", s.daemonBuild.empty() ? "this build" : s.daemonBuild);
   report.context("maasprovd settings", overrides.empty() ? "shipped defaults" : overrides);
   report.context(
       "fleet", std::to_string(fleet.lxdCount()) + " LXD VMs, " +
@@ -225,8 +258,13 @@ bool runSize(int n, const Settings& s) {
               statusMiB(stack.daemonPid(), "VmRSS"), "MiB", Goal::Info, std::nullopt,
               "plugins loaded, empty store"});
   std::cout << "provisioning " << n << " machines..." << std::endl;
+  auto deploying = [&] {
+    auto counters = stack.simCounters();
+    auto it = counters.find("POST machines/{id} op=deploy");
+    return it == counters.end() ? 0.0 : it->second / n;
+  };
   Phase up = measure(
-      stack, s.timeout, [&] { applyFleet(stack, fleet); }, readyCount);
+      stack, s.timeout, [&] { applyFleet(stack, fleet); }, readyCount, deploying);
   addPhase(report, "provision", up, fleet, bareMetalProvision(), lxdProvision(), s, n >= 1000,
            stack.daemonPid());
 
@@ -263,7 +301,7 @@ int main(int argc, char** argv) {
     Settings s{
         o.num("latency-ms", 10),     o.num("deploy-seconds", 5), o.num("commission-seconds", 1),
         o.num("release-seconds", 1), o.num("timeout", 600),      o.daemon(),
-        o.str("label", "")};
+        o.str("label", ""),          o.flag("single-namespace"), o.str("daemon-build", "")};
     if (!s.label.empty()) s.label = "-" + s.label;
     bool ok = true;
     for (int n : o.ints("sizes", "100,1000")) ok = runSize(n, s) && ok;

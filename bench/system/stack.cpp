@@ -48,6 +48,7 @@ struct Stack::Impl {
   std::unique_ptr<maassim::testing::SimProcess> sim;
   std::unique_ptr<daemon::testing::DaemonProcess> daemon;
   std::string logFile;
+  std::string binary = MAASPROVD_BINARY;
 };
 
 Stack::Stack(StackOptions options) : impl_(std::make_unique<Impl>()) {
@@ -60,11 +61,21 @@ Stack::Stack(StackOptions options) : impl_(std::make_unique<Impl>()) {
   std::string state = options.stateDir.empty() ? impl_->dir.path("state") : options.stateDir;
   std::filesystem::remove_all(state);
   std::filesystem::create_directories(state);
+  std::string pluginDir = MAASPROV_PLUGIN_DIR;
+  if (!options.daemonBuild.empty()) {
+    impl_->binary = options.daemonBuild + "/bin/maasprovd";
+    pluginDir = options.daemonBuild + "/lib/maasprov/plugins";
+    for (const auto& path : {impl_->binary, pluginDir}) {
+      if (!std::filesystem::exists(path)) {
+        throw std::runtime_error("--daemon-build: " + path + " does not exist");
+      }
+    }
+  }
   // Only what the bench must set; everything else keeps the shipped defaults unless overridden.
   std::map<std::string, std::string> keys = {
       {"maas.url", impl_->sim->base_url() + "/MAAS"},
       {"maas.api_key_file", "maas-api-key"},
-      {"plugins.directories", MAASPROV_PLUGIN_DIR},
+      {"plugins.directories", pluginDir},
       {"plugins.allow_insecure_permissions", "true"},
       {"store.path", state + "/maasprov.db"},
       {"api.listen", "127.0.0.1:0"},
@@ -92,8 +103,8 @@ void Stack::restartDaemon(const std::map<std::string, std::string>& settings) {
   std::filesystem::remove(impl_->dir.path("api.port"));
   impl_->logFile = impl_->dir.path("maasprovd-" + std::to_string(++impl_->starts) + ".log");
   impl_->daemon = std::make_unique<daemon::testing::DaemonProcess>(
-      std::vector<std::string>{"--config", impl_->dir.path("maasprovd.properties")},
-      impl_->logFile);
+      std::vector<std::string>{"--config", impl_->dir.path("maasprovd.properties")}, impl_->logFile,
+      impl_->binary);
   daemonPort_ = daemon::testing::waitForPortFile(impl_->dir.path("api.port"), *impl_->daemon,
                                                  std::chrono::seconds(60));
   if (daemonPort_ <= 0) {
@@ -112,6 +123,9 @@ Stack::~Stack() {
 
 int Stack::daemonPid() const {
   return impl_->daemon->pid();
+}
+int Stack::simPid() const {
+  return impl_->sim->pid();
 }
 bool Stack::daemonRunning() const {
   return impl_->daemon->running();

@@ -21,6 +21,9 @@ struct StackOptions {
   std::vector<std::string> simArgs;           // e.g. {"--latency-ms", "10"}
   std::map<std::string, std::string> daemon;  // extra maasprovd.properties keys (override defaults)
   std::string stateDir;                       // where the daemon's SQLite file lives
+  // Another build tree whose maasprovd (bin/) and plugins (lib/maasprov/plugins/) to run, for
+  // A/B runs that keep this build's simulator and harness; empty: this build's.
+  std::string daemonBuild;
 };
 
 struct Reply {
@@ -41,6 +44,7 @@ class Stack {
   void restartDaemon(const std::map<std::string, std::string>& settings);
 
   int daemonPid() const;
+  int simPid() const;
   int daemonPort() const { return daemonPort_; }
   std::string daemonLogTail(size_t bytes = 4000) const;
   bool daemonRunning() const;

@@ -50,10 +50,12 @@ class Workdir {
 
 class DaemonProcess {
  public:
-  // Starts `maasprovd <args>` with stderr to `stderrFile`.
-  DaemonProcess(const std::vector<std::string>& args, std::string stderrFile)
+  // Starts `maasprovd <args>` with stderr to `stderrFile`; `binary` is this build's maasprovd
+  // unless given (the benchmarks' A/B runs start another build's).
+  DaemonProcess(const std::vector<std::string>& args, std::string stderrFile,
+                const std::string& binary = MAASPROVD_BINARY)
       : stderr_(std::move(stderrFile)) {
-    std::string cmd = "exec '" + std::string(MAASPROVD_BINARY) + "'";
+    std::string cmd = "exec '" + binary + "'";
     for (const auto& a : args) cmd += " '" + a + "'";
     cmd += " 2>'" + stderr_ + "'";
     handle_.emplace(Poco::Process::launch("/bin/sh", {"-c", cmd}));

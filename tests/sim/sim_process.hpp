@@ -102,6 +102,8 @@ class SimProcess {
   SimProcess& operator=(const SimProcess&) = delete;
 
   unsigned short port() const { return port_; }
+  // The simulator's process id (0 once stopped): the benchmarks read its CPU beside the daemon's.
+  int pid() const { return handle_ ? handle_->id() : 0; }
   std::string host() const { return "127.0.0.1"; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   static std::string api_root() { return "/MAAS/api/2.0/"; }
