@@ -479,7 +479,11 @@ void LxdPlugin::decompose(const MaasClient& maas, const std::string& systemId) c
 Result LxdPlugin::driveVm(const Call& c, const Vm& vm) {
   const MaasMachineView& m = vm.view;
   const std::string project = projectOf(c, vm);
-  if (c.cur.getString("systemID") != m.systemId) {
+  // The system_id is made durable before the next MAAS call that acts on the VM. A wait that
+  // calls nothing (commissioning) leaves it to this call's result: until that is stored, a crash
+  // finds the VM by the hostname recorded before compose, and the store was spared a write per VM.
+  auto recordSystemId = [&] {
+    if (c.cur.getString("systemID") == m.systemId) return;
     json::Value record = json::Value::object();
     record.set("provisioningMode", "lxd");
     record.set("systemID", m.systemId);
@@ -487,7 +491,7 @@ Result LxdPlugin::driveVm(const Call& c, const Vm& vm) {
     record.set("lxdHost", m.podName);
     record.set("lxdProject", project);
     c.host.checkpoint(record);
-  }
+  };
   const std::string hostText = m.podName + " (zone " + m.zone + ", project " + project + ")";
   const std::string usage = [&vm]() {
     json::Value s = json::Value::object();
@@ -540,6 +544,7 @@ Result LxdPlugin::driveVm(const Call& c, const Vm& vm) {
     throw PluginError(ErrorType::VMCreationFailed, why, m.podName).status(std::move(st));
   }
 
+  recordSystemId();
   const std::string& userData = c.userData ? *c.userData : std::string();
   common::DeployTarget target{c.req, c.host, c.owner, c.spec.image, userData};
   Result r;

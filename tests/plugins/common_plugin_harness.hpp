@@ -220,7 +220,7 @@ class LoadedPlugin {
     parts.cluster = call.cluster ? call.cluster : object;
     parts.userDataBase64 = call.userData;
     for (const auto& m : call.machines) {
-      if (m) parts.peers.push_back(plugin::peerSummary(m));
+      if (m) parts.peers.push_back(plugin::shareText(plugin::peerSummary(m)));
     }
     if (call.observed) parts.observed = toText(call.observed);
     std::string request = plugin::makeRequestDocument(parts);
@@ -228,9 +228,15 @@ class LoadedPlugin {
         reconcile ? instance_->reconcile(request, options) : instance_->remove(request, options);
     for (const auto& s : stored) merge(object, s);
     if (call.applyResult) merge(object, out.status);
+    lastCheckpoints = std::move(stored);
     return out;
   }
 
+ public:
+  // The checkpoints the last reconcile or remove made, in order.
+  std::vector<JsonObject> lastCheckpoints;
+
+ private:
   std::shared_ptr<const plugin::PluginLibrary> library_;
   std::shared_ptr<plugin::PluginInstance> instance_;
 };

@@ -327,5 +327,33 @@ TEST_F(LxdRequests, NothingRecordedAlwaysLooksTheVmUpEvenWithObserved) {
   EXPECT_EQ(composes(), 1);  // adopted, not composed again
 }
 
+// Before compose the plugin records where the VM goes and its hostname; the system_id MAAS
+// answers is stored with the call's result, not in a checkpoint of its own (a write per VM), and
+// a crash that loses that result still finds the VM by the hostname and never composes twice.
+TEST_F(LxdRequests, AComposeCheckpointsItsHostnameAndLeavesTheSystemIdToTheResult) {
+  start(kThreeZoneHosts);
+  JsonObject m = lxdMachine("once", lxdSpec(1, 1024));
+  auto out = plugin_->reconcile(m, call_);
+  ASSERT_TRUE(out.ok()) << out.error->message;
+  ASSERT_EQ(plugin_->lastCheckpoints.size(), 1u) << toText(m);
+  const JsonObject& before = plugin_->lastCheckpoints.front();
+  EXPECT_EQ(before->optValue<std::string>("hostname", ""), str(status(m), "hostname"));
+  EXPECT_FALSE(before->optValue<std::string>("lxdHost", "").empty());
+  EXPECT_FALSE(before->has("systemID"));
+  const std::string sid = str(status(m), "systemID");
+  ASSERT_FALSE(sid.empty()) << "the result carries the system_id";
+
+  // The host crashed before storing that result: only the hostname was recorded.
+  JsonObject lost = lxdMachine("lost", lxdSpec(1, 1024));
+  LoadedPlugin::Call crashed = call_;
+  crashed.applyResult = false;
+  ASSERT_TRUE(plugin_->reconcile(lost, crashed).ok());
+  EXPECT_EQ(str(status(lost), "systemID"), "");
+  ASSERT_FALSE(str(status(lost), "hostname").empty());
+  ASSERT_TRUE(plugin_->reconcile(lost, call_).ok());
+  EXPECT_FALSE(str(status(lost), "systemID").empty()) << toText(lost);
+  EXPECT_EQ(composes(), 2);  // one per object: the lost one was found by hostname, not composed
+}
+
 }  // namespace
 }  // namespace maasprov::plugins::test
