@@ -71,8 +71,9 @@ inline const std::string& typicalRequest() {
     parts.object = parsedObject(typicalMachine("c1-cp-0", "zone-a"));
     parts.cluster = parsedObject(typicalCluster());
     parts.userDataBase64 = typicalUserData();
-    parts.peers = {plugin::peerSummary(parsedObject(typicalMachine("c1-cp-1", "zone-b"))),
-                   plugin::peerSummary(parsedObject(typicalMachine("c1-cp-2", "zone-c")))};
+    parts.peers = {
+        plugin::shareText(plugin::peerSummary(parsedObject(typicalMachine("c1-cp-1", "zone-b")))),
+        plugin::shareText(plugin::peerSummary(parsedObject(typicalMachine("c1-cp-2", "zone-c"))))};
     return plugin::makeRequestDocument(parts);
   }();
   return text;

@@ -48,7 +48,7 @@ MachineIndex::Update MachineIndex::upsert(Json machine) {
   fresh.phase = machinePhase(machine);
   fresh.trigger = triggerOf(machine);
   fresh.clusterView = clusterViewOf(machine);
-  fresh.summary = plugin::peerSummary(machine);
+  fresh.summary = plugin::shareText(plugin::peerSummary(machine));
   const store::ObjectKey objectKey = keyOf(machine);
   const NsName key{objectKey.ns, objectKey.name};
 
@@ -89,9 +89,10 @@ std::string MachineIndex::erase(const std::string& ns, const std::string& name) 
   return cluster;
 }
 
-std::vector<std::string> MachineIndex::peers(const std::string& ns, const std::string& cluster,
-                                             const std::string& exceptName) const {
-  std::vector<std::string> out;
+std::vector<plugin::SharedText> MachineIndex::peers(const std::string& ns,
+                                                    const std::string& cluster,
+                                                    const std::string& exceptName) const {
+  std::vector<plugin::SharedText> out;
   std::lock_guard lock(mutex_);
   auto members = clusters_.find({ns, cluster});
   if (members == clusters_.end()) return out;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "framework/controller/json_status.hpp"
+#include "framework/plugin/request_document.hpp"
 
 namespace maasprov::controller {
 
@@ -48,8 +49,8 @@ class MachineIndex {
   std::string erase(const std::string& ns, const std::string& name);
 
   // peerSummary() texts of the machines of `cluster` in `ns`, except `exceptName`, by name.
-  std::vector<std::string> peers(const std::string& ns, const std::string& cluster,
-                                 const std::string& exceptName) const;
+  std::vector<plugin::SharedText> peers(const std::string& ns, const std::string& cluster,
+                                        const std::string& exceptName) const;
   // Names of the machines of `cluster` in `ns`, sorted.
   std::vector<std::string> machinesOf(const std::string& ns, const std::string& cluster) const;
   // Names of the machines in `ns` whose spec.bootstrapDataSecretName is `secret`.
@@ -65,7 +66,7 @@ class MachineIndex {
     std::string phase;
     std::size_t trigger = 0;
     std::size_t clusterView = 0;
-    std::string summary;
+    plugin::SharedText summary;  // shared with the requests that carry it
   };
   using NsName = std::pair<std::string, std::string>;
 

@@ -55,34 +55,49 @@ std::string peerSummary(const Json& machine) {
 }
 
 std::string makeRequestDocument(const RequestParts& parts) {
-  std::ostringstream out;
+  // Sized once: the texts are most of it (a cluster of 50 sends 49 summaries), and growing a
+  // stream by doubling had been a visible share of every reconcile's allocations.
+  std::size_t size = 64 + parts.observed.size() +
+                     (parts.userDataBase64 ? parts.userDataBase64->size() + 16 : 0) +
+                     (parts.objectText ? parts.objectText->size() : 0) +
+                     (parts.clusterText ? parts.clusterText->size() : 0);
+  for (const auto& peer : parts.peers) size += peer->size() + 1;
+  std::string out;
+  out.reserve(size);
   const auto document = [&out](const Json& tree, const std::shared_ptr<const std::string>& text) {
     if (text) {
-      out << *text;
+      out += *text;
     } else if (tree) {
-      tree->stringify(out);
+      std::ostringstream printed;
+      tree->stringify(printed);
+      out += printed.str();
     } else {
-      out << "{}";
+      out += "{}";
     }
   };
-  out << "{\"object\":";
+  out += "{\"object\":";
   document(parts.object, parts.objectText);
-  out << ",\"cluster\":";
+  out += ",\"cluster\":";
   document(parts.cluster, parts.clusterText);
   if (parts.userDataBase64 && !parts.userDataBase64->empty()) {
-    out << ",\"userData\":";
-    Poco::JSON::Stringifier::stringify(Poco::Dynamic::Var(*parts.userDataBase64), out);
+    std::ostringstream quoted;
+    Poco::JSON::Stringifier::stringify(Poco::Dynamic::Var(*parts.userDataBase64), quoted);
+    out += ",\"userData\":";
+    out += quoted.str();
   }
-  out << ",\"machines\":[";
+  out += ",\"machines\":[";
   // Peers are already JSON texts: joined, not parsed and written again.
   for (std::size_t i = 0; i < parts.peers.size(); ++i) {
-    if (i > 0) out << ',';
-    out << parts.peers[i];
+    if (i > 0) out += ',';
+    out += *parts.peers[i];
   }
-  out << ']';
-  if (!parts.observed.empty()) out << ",\"observed\":" << parts.observed;
-  out << '}';
-  return out.str();
+  out += ']';
+  if (!parts.observed.empty()) {
+    out += ",\"observed\":";
+    out += parts.observed;
+  }
+  out += '}';
+  return out;
 }
 
 std::string makeRequestDocument(const Json& object, const Json& cluster,
@@ -91,7 +106,7 @@ std::string makeRequestDocument(const Json& object, const Json& cluster,
   RequestParts parts{object, cluster, userDataBase64, {}, {}, nullptr, nullptr};
   parts.peers.reserve(machines.size());
   for (const auto& m : machines) {
-    if (m) parts.peers.push_back(peerSummary(m));
+    if (m) parts.peers.push_back(shareText(peerSummary(m)));
   }
   return makeRequestDocument(parts);
 }

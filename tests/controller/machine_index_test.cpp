@@ -29,11 +29,11 @@ TEST(MachineIndex, PeersOfAClusterAreItsOtherMachinesAsSummaries) {
   index.upsert(machine("c", "c2"));
   auto peers = index.peers("ns1", "c1", "a");
   ASSERT_EQ(peers.size(), 1u);
-  EXPECT_NE(peers[0].find("\"name\":\"b\""), std::string::npos);
+  EXPECT_NE(peers[0]->find("\"name\":\"b\""), std::string::npos);
   auto all = index.peers("ns1", "c1", "");
   ASSERT_EQ(all.size(), 2u);
-  EXPECT_NE(all[0].find("lxd-1"), std::string::npos);
-  EXPECT_EQ(all[0].find("c2VjcmV0"), std::string::npos) << "user data must not be in a summary";
+  EXPECT_NE(all[0]->find("lxd-1"), std::string::npos);
+  EXPECT_EQ(all[0]->find("c2VjcmV0"), std::string::npos) << "user data must not be in a summary";
   EXPECT_TRUE(index.peers("ns2", "c1", "").empty());
   EXPECT_EQ(index.machinesOf("ns1", "c1"), (std::vector<std::string>{"a", "b"}));
 }

@@ -79,7 +79,8 @@ TEST(RequestDocument, PeersKeepPlacementRoleAndAddressesOnly) {
 TEST(RequestDocument, CarriesTheObservedMachineWhenGiven) {
   RequestParts parts;
   parts.object = test::parseObject(R"({"metadata": {"name": "m0"}})");
-  parts.peers = {R"({"metadata":{"name":"m1"}})", R"({"metadata":{"name":"m2"}})"};
+  parts.peers = {shareText(R"({"metadata":{"name":"m1"}})"),
+                 shareText(R"({"metadata":{"name":"m2"}})")};
   parts.observed = R"({"system_id": "abc123", "status_name": "Deployed"})";
   auto doc = test::parseObject(makeRequestDocument(parts));
   EXPECT_EQ(doc->getArray("machines")->size(), 2u);
