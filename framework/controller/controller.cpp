@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "framework/controller/object_view.hpp"
 #include "framework/controller/status_writer.hpp"
 #include "framework/model/maas_cluster.hpp"
 #include "framework/model/maas_machine.hpp"
@@ -173,7 +174,9 @@ void Controller::resync() {
 
 void Controller::subscribe(std::uint64_t fromVersion) {
   subscription_.reset();
-  subscription_ = store_.watch(fromVersion, [this](const store::WatchEvent& e) { onEvent(e); });
+  // Texts, not trees: each event is read for a few fields (ObjectView).
+  subscription_ =
+      store_.watchTexts(fromVersion, [this](const store::WatchEvent& e) { onEvent(e); });
 }
 
 void Controller::enqueueMachinesOf(const std::string& ns, const std::string& cluster) {
@@ -193,8 +196,15 @@ void Controller::onEvent(const store::WatchEvent& event) {
     timerWake_.notify_all();
     return;
   }
-  Json obj = event.object;
-  auto key = keyOf(obj);
+  std::optional<ObjectView> view;
+  try {
+    view = ObjectView::fromText(event.text);
+  } catch (const std::exception& e) {
+    logger_->error("store watch: event at resourceVersion {} skipped: {}", event.resourceVersion,
+                   e.what());
+    return;
+  }
+  const store::ObjectKey key{view->kind(), view->ns(), view->name()};
   if (!inScope(key.ns)) return;
   const std::string queue = queueKey(key.kind, key.ns, key.name);
   const bool deleted = event.type == store::EventType::Deleted;
@@ -212,7 +222,7 @@ void Controller::onEvent(const store::WatchEvent& event) {
     if (deleted) {
       cluster = index_.erase(key.ns, key.name);
     } else {
-      MachineIndex::Update update = index_.upsert(obj);
+      MachineIndex::Update update = index_.upsert(*view);
       reconcileSelf = update.triggerChanged;
       if (update.clusterViewChanged) cluster = update.cluster;
       previousCluster = update.previousCluster;
@@ -222,7 +232,7 @@ void Controller::onEvent(const store::WatchEvent& event) {
     if (deleted) {
       clusterTriggers_.erase(queue);
     } else {
-      std::size_t trigger = triggerOf(obj);
+      std::size_t trigger = view->trigger();
       auto it = clusterTriggers_.find(queue);
       reconcileSelf = it == clusterTriggers_.end() || it->second != trigger;
       clusterTriggers_[queue] = trigger;
@@ -234,7 +244,7 @@ void Controller::onEvent(const store::WatchEvent& event) {
   // A new cluster (or a changed one) may be what its machines are waiting for. One being deleted
   // is not: it waits for them instead (their deletions wake it), and waking all of them here
   // had cost each a reconcile, with its MAAS lookups, while they were being released.
-  if (key.kind == kCluster && reconcileSelf && !deleted && !isBeingDeleted(obj)) {
+  if (key.kind == kCluster && reconcileSelf && !deleted && !view->beingDeleted()) {
     enqueueMachinesOf(key.ns, key.name);
   }
 }

@@ -1,56 +1,37 @@
 #include "framework/controller/machine_index.hpp"
 
-#include <Poco/JSON/Stringifier.h>
+#include <memory>
 
-#include <functional>
-#include <sstream>
-
-#include "framework/controller/machine_reconciler.hpp"
-#include "framework/controller/status_writer.hpp"
 #include "framework/model/maas_cluster.hpp"
 #include "framework/plugin/request_document.hpp"
+#include "framework/store/object_rules.hpp"
 
 namespace maasprov::controller {
 namespace {
 
-std::string textAt(Json obj, const std::string& key) {
-  if (!obj || !obj->has(key)) return "-";
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(obj->get(key), out);
-  return out.str();
-}
-
-// What a machine's cluster (its endpoint provider) looks at.
-std::size_t clusterViewOf(Json obj) {
-  Json status = objectAt(obj, "status");
-  return std::hash<std::string>{}(textAt(objectAt(obj, "metadata"), "labels") + "|" +
-                                  stringAt(obj, {"metadata", "deletionTimestamp"}).value_or("") +
-                                  "|" + textAt(status, "addresses") + "|" +
-                                  textAt(status, "machinePowered") + "|" +
-                                  textAt(status, "machineState") + "|" + textAt(status, "ready"));
+ObjectView viewOf(Json obj) {
+  return ObjectView::fromText(std::make_shared<const std::string>(store::rules::serialize(obj)));
 }
 
 }  // namespace
 
 std::size_t triggerOf(Json obj) {
-  Json meta = objectAt(obj, "metadata");
-  return std::hash<std::string>{}(std::to_string(intAt(obj, {"metadata", "generation"})) + "|" +
-                                  stringAt(obj, {"metadata", "deletionTimestamp"}).value_or("") +
-                                  "|" + textAt(meta, "labels") + "|" + textAt(meta, "annotations"));
+  return viewOf(obj).trigger();
 }
 
 MachineIndex::Update MachineIndex::upsert(Json machine) {
+  return upsert(viewOf(machine));
+}
+
+MachineIndex::Update MachineIndex::upsert(const ObjectView& machine) {
   Entry fresh;
-  Json labels = objectAt(objectAt(machine, "metadata"), "labels");
-  fresh.cluster =
-      labels ? labels->optValue<std::string>(std::string(model::kClusterNameLabel), "") : "";
-  fresh.secret = stringAt(machine, {"spec", "bootstrapDataSecretName"}).value_or("");
-  fresh.phase = machinePhase(machine);
-  fresh.trigger = triggerOf(machine);
-  fresh.clusterView = clusterViewOf(machine);
-  fresh.summary = plugin::shareText(plugin::peerSummary(machine));
-  const store::ObjectKey objectKey = keyOf(machine);
-  const NsName key{objectKey.ns, objectKey.name};
+  fresh.cluster = machine.label(model::kClusterNameLabel);
+  fresh.secret = machine.specString("bootstrapDataSecretName");
+  fresh.phase = machine.machinePhase();
+  fresh.trigger = machine.trigger();
+  fresh.clusterView = machine.clusterView();
+  fresh.summary = plugin::shareText(machine.peerSummary());
+  const NsName key{machine.ns(), machine.name()};
 
   Update update;
   update.cluster = fresh.cluster;

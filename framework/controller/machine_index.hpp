@@ -25,12 +25,12 @@
 #include <vector>
 
 #include "framework/controller/json_status.hpp"
+#include "framework/controller/object_view.hpp"
 #include "framework/plugin/request_document.hpp"
 
 namespace maasprov::controller {
 
-// What, when it changes, calls for a reconcile of the object itself: spec (generation), labels,
-// annotations, deletion. Status and finalizer writes (the controller's own) do not.
+// ObjectView::trigger() of a parsed object (as it would be stored).
 std::size_t triggerOf(Json obj);
 
 class MachineIndex {
@@ -43,7 +43,8 @@ class MachineIndex {
     std::string previousCluster;      // before this update, when it moved to another cluster
   };
 
-  // Records the machine's latest state (from a list or a watch event).
+  // Records the machine's latest state (from a watch event's text, or a listed document).
+  Update upsert(const ObjectView& machine);
   Update upsert(Json machine);
   // Forgets the machine; returns the cluster it belonged to ("" when unknown or none).
   std::string erase(const std::string& ns, const std::string& name);

@@ -497,8 +497,14 @@ namespace {
 
 class SqliteSubscription final : public Subscription {
  public:
-  SqliteSubscription(SqliteStore::Impl& store, std::uint64_t from, WatchCallback callback)
-      : store_(store), cursor_(from), callback_(std::move(callback)), thread_([this] { run(); }) {}
+  // `parse`: whether events carry the parsed object (watch) or only its text (watchTexts).
+  SqliteSubscription(SqliteStore::Impl& store, std::uint64_t from, WatchCallback callback,
+                     bool parse)
+      : store_(store),
+        cursor_(from),
+        callback_(std::move(callback)),
+        parse_(parse),
+        thread_([this] { run(); }) {}
 
   ~SqliteSubscription() override {
     {
@@ -519,19 +525,22 @@ class SqliteSubscription final : public Subscription {
                    failureStatus(410, "Expired",
                                  "the change feed was compacted past resourceVersion " +
                                      std::to_string(cursor_) +
-                                     " before it was delivered; list again and watch from there")});
+                                     " before it was delivered; list again and watch from there"),
+                   nullptr});
           return;
         }
         for (const auto& event : events) {
           if (stop_) return;
-          deliver({event.type, event.version, rules::parse(*event.document)});
+          deliver({event.type, event.version, parse_ ? rules::parse(*event.document) : nullptr,
+                   event.document});
           cursor_ = event.version;
         }
       }
     } catch (const std::exception& e) {
       spdlog::error("store watch stopped after resourceVersion {}: {}", cursor_, e.what());
       deliver({EventType::Error, cursor_,
-               failureStatus(500, "InternalError", std::string("watch failed: ") + e.what())});
+               failureStatus(500, "InternalError", std::string("watch failed: ") + e.what()),
+               nullptr});
     }
   }
 
@@ -553,6 +562,7 @@ class SqliteSubscription final : public Subscription {
   SqliteStore::Impl& store_;
   std::uint64_t cursor_;  // the last delivered version
   WatchCallback callback_;
+  const bool parse_;
   std::atomic<bool> stop_{false};
   std::thread thread_;  // last: starts once everything above is initialized
 };
@@ -674,10 +684,21 @@ RemoveResult SqliteStore::remove(const ObjectKey& key) {
 
 std::unique_ptr<Subscription> SqliteStore::watch(std::uint64_t fromResourceVersion,
                                                  WatchCallback callback) {
+  return subscribe(fromResourceVersion, std::move(callback), true);
+}
+
+std::unique_ptr<Subscription> SqliteStore::watchTexts(std::uint64_t fromResourceVersion,
+                                                      WatchCallback callback) {
+  return subscribe(fromResourceVersion, std::move(callback), false);
+}
+
+std::unique_ptr<Subscription> SqliteStore::subscribe(std::uint64_t fromResourceVersion,
+                                                     WatchCallback callback, bool parse) {
   if (!callback) throw Invalid("watch: expected a callback, got an empty function");
   const std::uint64_t oldest = impl_->compactedVersion;
   if (fromResourceVersion < oldest) throw Expired(fromResourceVersion, oldest);
-  return std::make_unique<SqliteSubscription>(*impl_, fromResourceVersion, std::move(callback));
+  return std::make_unique<SqliteSubscription>(*impl_, fromResourceVersion, std::move(callback),
+                                              parse);
 }
 
 SqliteStore::WriteStats SqliteStore::writeStats() const {

@@ -61,6 +61,9 @@ class SqliteStore final : public Store {
   RemoveResult remove(const ObjectKey& key) override;
   std::unique_ptr<Subscription> watch(std::uint64_t fromResourceVersion,
                                       WatchCallback callback) override;
+  // Events carry the feed's own shared text; nothing is parsed.
+  std::unique_ptr<Subscription> watchTexts(std::uint64_t fromResourceVersion,
+                                           WatchCallback callback) override;
 
   int schemaVersion() const;
 
@@ -76,6 +79,9 @@ class SqliteStore final : public Store {
   struct Impl;  // public so the subscription type in the .cpp can reach it
 
  private:
+  std::unique_ptr<Subscription> subscribe(std::uint64_t fromResourceVersion, WatchCallback callback,
+                                          bool parse);
+
   std::unique_ptr<Impl> impl_;
 };
 

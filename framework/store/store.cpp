@@ -12,4 +12,14 @@ Document Store::updateStatusTaking(Document object) {
   return updateStatus(object);
 }
 
+std::unique_ptr<Subscription> Store::watchTexts(std::uint64_t fromResourceVersion,
+                                                WatchCallback callback) {
+  return watch(fromResourceVersion, [callback = std::move(callback)](const WatchEvent& event) {
+    if (event.type == EventType::Error || event.text) return callback(event);
+    WatchEvent withText{event.type, event.resourceVersion, nullptr,
+                        std::make_shared<const std::string>(rules::serialize(event.object))};
+    callback(withText);
+  });
+}
+
 }  // namespace maasprov::store

@@ -48,7 +48,11 @@ struct WatchEvent {
   std::uint64_t resourceVersion;  // the write's version; Error events carry the last delivered one
   // The object after the write (for Deleted, its last state stamped with the deletion's version).
   // For Error, a Kubernetes Status: {"kind":"Status","code":410,"reason":"Expired","message":..}.
+  // Null in a watchTexts() event, except for Error.
   Document object;
+  // The object's JSON text as stored (compact, keys sorted), shared with the store; null for
+  // Error.
+  std::shared_ptr<const std::string> text;
 };
 
 // Called on the subscription's own thread, one event at a time, in resourceVersion order. It
@@ -127,6 +131,13 @@ class Store {
   // later one as it is committed. Throws Expired if the feed no longer reaches back that far.
   virtual std::unique_ptr<Subscription> watch(std::uint64_t fromResourceVersion,
                                               WatchCallback callback) = 0;
+
+  // watch() for a subscriber that reads the texts: events carry `text` and no parsed `object`
+  // (Error events still carry theirs), so a subscriber that needs a few fields of each write
+  // does not pay for a tree it would not use. The default delivers watch()'s events with
+  // `text` printed from `object`.
+  virtual std::unique_ptr<Subscription> watchTexts(std::uint64_t fromResourceVersion,
+                                                   WatchCallback callback);
 };
 
 // Parses a resourceVersion as rendered in metadata ("42"); throws Invalid naming `field`.

@@ -287,5 +287,36 @@ TEST_F(SqliteStoreWatchTest, CallbacksMayModifyTheirEvents) {
   EXPECT_EQ(meta(store->get({"MaasMachine", "default", "m1"}), "name"), "m1");
 }
 
+// A watch of texts gets each write as the store holds it, with nothing parsed: the text a get
+// after the write prints; an error still comes as a Status.
+TEST_F(SqliteStoreWatchTest, AWatchOfTextsDeliversTheStoredTextsAndNoTrees) {
+  Collector collector;
+  auto subscription = store->watchTexts(0, collector.callback());
+  auto created = store->create(machine("default", "m1"));
+  store->remove(testing::keyOf(created));
+  ASSERT_TRUE(collector.waitFor(2));
+  const auto events = collector.events();
+  EXPECT_EQ(events[0].type, EventType::Added);
+  EXPECT_EQ(events[0].object, nullptr);
+  ASSERT_NE(events[0].text, nullptr);
+  EXPECT_EQ(*events[0].text, rules::serialize(created));
+  EXPECT_EQ(events[1].type, EventType::Deleted);
+  ASSERT_NE(events[1].text, nullptr);
+  EXPECT_EQ(meta(rules::parse(*events[1].text), "name"), "m1");
+  // The parsing watch carries the same text beside its tree.
+  Collector parsed;
+  auto again = store->watch(0, parsed.callback());
+  ASSERT_TRUE(parsed.waitFor(2));
+  EXPECT_EQ(*parsed.events()[0].text, *events[0].text);
+  EXPECT_EQ(rules::serialize(parsed.events()[0].object), *events[0].text);
+}
+
+TEST_F(SqliteStoreWatchTest, AWatchOfTextsRefusesACompactedStartOrNoCallbackAsAWatchDoes) {
+  reopen(5);
+  for (int i = 0; i < 20; ++i) store->create(machine("default", "m" + std::to_string(i)));
+  EXPECT_THROW(store->watchTexts(1, [](const WatchEvent&) {}), Expired);
+  EXPECT_THROW(store->watchTexts(20, nullptr), Invalid);
+}
+
 }  // namespace
 }  // namespace maasprov::store
