@@ -649,13 +649,15 @@ Document SqliteStore::updateStatus(const Document& object) {
 
 Document SqliteStore::updateStatusTaking(Document object) {
   const ObjectKey key = rules::validate(object);
+  // Printed here, on the caller's thread: the writer thread serves every writer in turn.
+  const std::string mine = rules::serialize(object);
   const Impl::Decide decide = [&](Document* stored, std::uint64_t version) {
     if (!stored) throw NotFound(key);
     return rules::planStatusUpdate(std::move(*stored), object, version);
   };
   const Impl::DecideText byText = [&](std::string_view stored,
                                       std::uint64_t version) -> std::optional<Impl::TextPlan> {
-    auto decided = rules::statusUpdateByText(stored, object, version);
+    auto decided = rules::statusUpdateByText(stored, mine, version);
     if (!decided) return std::nullopt;
     return Impl::TextPlan{{object, decided->changed, false}, std::move(decided->text)};
   };

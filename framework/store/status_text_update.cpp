@@ -33,8 +33,14 @@ Members withoutStatus(const Members& all) {
 
 std::optional<TextStatusWrite> statusUpdateByText(std::string_view stored, const Document& incoming,
                                                   std::uint64_t resourceVersion) {
-  std::string text = serialize(incoming);
-  if (text == stored) return TextStatusWrite{false, {}};
+  return statusUpdateByText(stored, serialize(incoming), resourceVersion);
+}
+
+std::optional<TextStatusWrite> statusUpdateByText(std::string_view stored,
+                                                  std::string_view incomingText,
+                                                  std::uint64_t resourceVersion) {
+  if (incomingText == stored) return TextStatusWrite{false, {}};
+  std::string text(incomingText);  // the new stored text, once the version is spliced in
   const auto mine = membersOf(text);
   const auto theirs = membersOf(stored);
   if (!mine || !theirs) return std::nullopt;

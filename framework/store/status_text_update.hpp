@@ -31,5 +31,10 @@ struct TextStatusWrite {
 // nullopt: decide on parsed documents instead (rules::planStatusUpdate).
 std::optional<TextStatusWrite> statusUpdateByText(std::string_view stored, const Document& incoming,
                                                   std::uint64_t resourceVersion);
+// The same with `incoming` already printed (rules::serialize): a backend prints it on the
+// caller's thread, so that the one thread that writes only compares.
+std::optional<TextStatusWrite> statusUpdateByText(std::string_view stored,
+                                                  std::string_view incomingText,
+                                                  std::uint64_t resourceVersion);
 
 }  // namespace maasprov::store::rules
