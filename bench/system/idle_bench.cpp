@@ -8,6 +8,7 @@
 // once its work queue is empty and stays empty, the idle window: RSS, CPU and MAAS requests.
 //
 //   bench_idle [--machines 10000] [--window 60] [--timeout 900] [--single-namespace]
+//              [--daemon-build DIR]   (another build tree's maasprovd and plugins, for A/B runs)
 //              [--set daemon.key=value]...
 // A window shorter than 60 s is scaled to per-minute figures and says so.
 #include <chrono>
@@ -54,6 +55,7 @@ int run(const Options& o) {
   opts.inventoryYaml = generateInventory(shape);
   opts.simArgs = {"--deploy-seconds", "0.05", "--release-seconds", "0.05"};
   opts.daemon = {{"controller.workers", "64"}, {"controller.poll_interval", "0.5"}};
+  opts.daemonBuild = o.str("daemon-build", "");  // another build's daemon (A/B runs)
   auto tFill = Clock::now();
   Stack stack(opts);
 

@@ -63,8 +63,10 @@ Stack::Stack(StackOptions options) : impl_(std::make_unique<Impl>()) {
   std::filesystem::create_directories(state);
   std::string pluginDir = MAASPROV_PLUGIN_DIR;
   if (!options.daemonBuild.empty()) {
-    impl_->binary = options.daemonBuild + "/bin/maasprovd";
-    pluginDir = options.daemonBuild + "/lib/maasprov/plugins";
+    // Absolute: the daemon resolves a relative plugin directory against its configuration's.
+    const std::string build = std::filesystem::absolute(options.daemonBuild).string();
+    impl_->binary = build + "/bin/maasprovd";
+    pluginDir = build + "/lib/maasprov/plugins";
     for (const auto& path : {impl_->binary, pluginDir}) {
       if (!std::filesystem::exists(path)) {
         throw std::runtime_error("--daemon-build: " + path + " does not exist");

@@ -146,15 +146,16 @@ std::uint64_t Controller::listAndQueue() {
   std::size_t count = 0;
   for (const auto& kind : {kCluster, kMachine}) {
     // One document at a time: a resync of 10,000 machines must not hold them all.
-    std::uint64_t snapshot = store_.scan(kind, std::nullopt, [&](const store::Document& obj) {
-      auto key = keyOf(obj);
-      if (!inScope(key.ns)) return;
-      std::string queue = queueKey(kind, key.ns, key.name);
+    // Texts, as the watch reads them: nothing is parsed (ObjectView).
+    std::uint64_t snapshot = store_.scanTexts(kind, std::nullopt, [&](std::string_view text) {
+      const ObjectView view = ObjectView::fromText(std::make_shared<const std::string>(text));
+      if (!inScope(view.ns())) return;
+      std::string queue = queueKey(kind, view.ns(), view.name());
       if (kind == kMachine) {
-        index_.upsert(obj);
+        index_.upsert(view);
       } else {
         std::lock_guard lock(cacheMutex_);
-        clusterTriggers_[queue] = triggerOf(obj);
+        clusterTriggers_[queue] = view.trigger();
       }
       queue_.add(queue);
       ++count;

@@ -122,7 +122,7 @@ class Controller {
   // What the watch handler last saw, to tell a change that needs a reconcile (spec, labels,
   // annotations, deletion) from the controller's own status writes.
   std::mutex cacheMutex_;
-  std::map<std::string, std::size_t> clusterTriggers_;  // cluster queue key -> triggerOf()
+  std::map<std::string, std::size_t> clusterTriggers_;  // cluster queue key -> ObjectView::trigger()
 };
 
 }  // namespace maasprov::controller

@@ -15,10 +15,6 @@ ObjectView viewOf(Json obj) {
 
 }  // namespace
 
-std::size_t triggerOf(Json obj) {
-  return viewOf(obj).trigger();
-}
-
 MachineIndex::Update MachineIndex::upsert(Json machine) {
   return upsert(viewOf(machine));
 }

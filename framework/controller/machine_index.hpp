@@ -30,9 +30,6 @@
 
 namespace maasprov::controller {
 
-// ObjectView::trigger() of a parsed object (as it would be stored).
-std::size_t triggerOf(Json obj);
-
 class MachineIndex {
  public:
   struct Update {

@@ -116,12 +116,18 @@ std::string ObjectView::peerSummary() const {
   };
   auto print = [](Picked members) {
     std::sort(members.begin(), members.end());
-    std::string out = "{";
+    // Sized exactly: the index keeps a summary per machine for as long as it exists.
+    std::size_t size = 2;
+    for (const auto& [key, raw] : members) size += key.size() + raw.size() + 4;
+    std::string out;
+    out.reserve(size);
+    out += '{';
     for (const auto& [key, raw] : members) {
       if (out.size() > 1) out += ',';
       out.append("\"").append(key).append("\":").append(raw);
     }
-    return out + "}";
+    out += '}';
+    return out;
   };
   Picked top;
   pick(top_, {"apiVersion", "kind"}, top);

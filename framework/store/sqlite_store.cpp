@@ -621,6 +621,13 @@ std::uint64_t SqliteStore::scan(const std::string& kind, const std::optional<std
   });
 }
 
+std::uint64_t SqliteStore::scanTexts(const std::string& kind, const std::optional<std::string>& ns,
+                                     const std::function<void(std::string_view text)>& visit) {
+  if (!visit) throw Invalid("scan: expected a visitor, got an empty function");
+  return impl_->scanRows(kind, ns, false,
+                         [&](std::string_view text, std::string_view) { visit(text); });
+}
+
 Document SqliteStore::update(const Document& object) {
   const ObjectKey key = rules::validate(object);
   return guarded(impl_->options.path, [&] {

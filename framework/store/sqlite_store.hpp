@@ -54,6 +54,8 @@ class SqliteStore final : public Store {
                   const LabelPredicate& selector = {}) override;
   std::uint64_t scan(const std::string& kind, const std::optional<std::string>& ns,
                      const std::function<void(const Document&)>& visit) override;
+  std::uint64_t scanTexts(const std::string& kind, const std::optional<std::string>& ns,
+                          const std::function<void(std::string_view text)>& visit) override;
   Document update(const Document& object) override;
   Document updateStatus(const Document& object) override;
   // Decides the usual status write on texts (status_text_update.hpp) and returns `object`.

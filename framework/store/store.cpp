@@ -12,6 +12,11 @@ Document Store::updateStatusTaking(Document object) {
   return updateStatus(object);
 }
 
+std::uint64_t Store::scanTexts(const std::string& kind, const std::optional<std::string>& ns,
+                               const std::function<void(std::string_view text)>& visit) {
+  return scan(kind, ns, [&visit](const Document& object) { visit(rules::serialize(object)); });
+}
+
 std::unique_ptr<Subscription> Store::watchTexts(std::uint64_t fromResourceVersion,
                                                 WatchCallback callback) {
   return watch(fromResourceVersion, [callback = std::move(callback)](const WatchEvent& event) {

@@ -104,6 +104,11 @@ class Store {
   virtual std::uint64_t scan(const std::string& kind, const std::optional<std::string>& ns,
                              const std::function<void(const Document&)>& visit) = 0;
 
+  // scan() for a visitor that reads the texts (as getText() gives them; the view is valid during
+  // its call only): nothing is parsed. The default prints scan()'s documents.
+  virtual std::uint64_t scanTexts(const std::string& kind, const std::optional<std::string>& ns,
+                                  const std::function<void(std::string_view text)>& visit);
+
   // Replaces everything but `status` and server-owned metadata. The document's
   // metadata.resourceVersion must equal the stored one (else Conflict). `generation` is bumped
   // only when `spec` changed. A write that changes nothing returns the stored object without a

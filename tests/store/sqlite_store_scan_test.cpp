@@ -210,5 +210,22 @@ TEST_F(SqliteStoreScanTest, ListFiltersByLabelsWithoutLosingUnlabelledObjects) {
   EXPECT_EQ(labelCounts, (std::vector<std::size_t>{2, 1, 0}));
 }
 
+// scanTexts(): the same objects in the same order and snapshot, as the texts getText() gives.
+TEST_F(SqliteStoreScanTest, ScanOfTextsVisitsTheStoredTextsInScanOrder) {
+  for (const auto* name : {"m2", "m1", "m3"}) store.create(machine("a", name));
+  std::vector<std::string> texts;
+  const auto version = store.scanTexts("MaasMachine", std::string("a"),
+                                       [&](std::string_view text) { texts.emplace_back(text); });
+  std::vector<std::string> expected;
+  const auto same = store.scan("MaasMachine", std::string("a"), [&](const Document& object) {
+    expected.push_back(*store.getText(testing::keyOf(object)));
+  });
+  EXPECT_EQ(texts, expected);
+  EXPECT_EQ(version, same);
+  ASSERT_EQ(texts.size(), 3u);
+  EXPECT_EQ(meta(rules::parse(texts.front()), "name"), "m1");
+  EXPECT_THROW(store.scanTexts("MaasMachine", std::nullopt, nullptr), Invalid);
+}
+
 }  // namespace
 }  // namespace maasprov::store
