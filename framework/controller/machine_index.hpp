@@ -40,8 +40,9 @@ class MachineIndex {
     std::string previousCluster;      // before this update, when it moved to another cluster
   };
 
-  // Records the machine's latest state (from a watch event's text, or a listed document).
+  // Records the machine's latest state, as the watch and the resync read it.
   Update upsert(const ObjectView& machine);
+  // The same from a parsed document (printed first, as the store would hold it).
   Update upsert(Json machine);
   // Forgets the machine; returns the cluster it belonged to ("" when unknown or none).
   std::string erase(const std::string& ns, const std::string& name);

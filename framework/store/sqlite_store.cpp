@@ -10,15 +10,16 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include "framework/store/feed_tail.hpp"
 #include "framework/store/object_rules.hpp"
 #include "framework/store/process_lock.hpp"
 #include "framework/store/recent_documents.hpp"
@@ -163,21 +164,11 @@ struct SqliteStore::Impl {
   std::mutex scanPoolMutex;  // guards idleScanSessions
   std::vector<std::unique_ptr<Session>> idleScanSessions;
 
-  // A committed write as the change feed delivers it. The text is shared by every reader of the
-  // tail; each watch parses its own copy, since callbacks may modify what they are given.
-  struct FeedEvent {
-    std::uint64_t version;
-    EventType type;
-    std::shared_ptr<const std::string> document;
-  };
-
-  std::mutex feedMutex;  // guards committedVersion and tail; watch threads wait on feedChanged
-  std::condition_variable feedChanged;
-  std::uint64_t committedVersion = 0;
-  // The most recent committed events (oldest first, none at or below compactedVersion), so a
-  // watch that keeps up reads them from memory instead of the events table. Empty after opening:
-  // a watch behind the tail reads the table.
-  std::deque<FeedEvent> tail;
+  // The text of an event is shared by every reader of the tail; each parsing watch parses its
+  // own copy, since callbacks may modify what they are given.
+  using FeedEvent = FeedTail::Event;
+  // Empty after opening: a watch behind the tail reads the events table.
+  std::optional<FeedTail> tail;
 
   explicit Impl(Options opts)
       : options(std::move(opts)), lock(prepare(options)), recent(options.recentDocumentBytes) {
@@ -198,7 +189,7 @@ struct SqliteStore::Impl {
         into(compacted), now;
     lastVersion = static_cast<std::uint64_t>(last);
     compactedVersion = static_cast<std::uint64_t>(compacted);
-    committedVersion = lastVersion;
+    tail.emplace(kTailEvents, lastVersion);
     reader.emplace(openSession(options.path, options.busyTimeout), options.path);
   }
 
@@ -325,16 +316,7 @@ struct SqliteStore::Impl {
     for (std::size_t i = 0; i < events.size(); ++i) {
       recent.put(*keys[i], events[i].type == EventType::Deleted ? nullptr : events[i].document);
     }
-    {
-      std::lock_guard feed(feedMutex);
-      committedVersion = version;
-      for (auto& event : events) tail.push_back(std::move(event));
-      while (!tail.empty() &&
-             (tail.size() > kTailEvents || tail.front().version <= compactedVersion)) {
-        tail.pop_front();
-      }
-    }
-    feedChanged.notify_all();
+    tail->publish(version, std::move(events), compactedVersion);
   }
 
   // One write inside the batch's transaction: read the current row, let `decide` apply the
@@ -467,19 +449,8 @@ struct SqliteStore::Impl {
   // back to `after` + 1, else from the events table. Fewer than expected, or a first one that is
   // not `after` + 1, means the feed was compacted past `after`.
   std::vector<FeedEvent> eventsAfter(std::uint64_t after) {
+    if (auto recent = tail->after(after, kEventBatch)) return std::move(*recent);
     std::vector<FeedEvent> events;
-    {
-      std::lock_guard feed(feedMutex);
-      if (!tail.empty() && tail.front().version <= after + 1) {
-        auto it =
-            std::upper_bound(tail.begin(), tail.end(), after,
-                             [](std::uint64_t v, const FeedEvent& e) { return v < e.version; });
-        const auto count =
-            std::min<std::size_t>(static_cast<std::size_t>(tail.end() - it), kEventBatch);
-        events.assign(it, it + static_cast<std::ptrdiff_t>(count));
-        return events;
-      }
-    }
     std::lock_guard guard(readMutex);
     auto run = reader->run(Sql::SelectEvents);
     run.integer(1, static_cast<std::int64_t>(after))
@@ -507,18 +478,14 @@ class SqliteSubscription final : public Subscription {
         thread_([this] { run(); }) {}
 
   ~SqliteSubscription() override {
-    {
-      std::lock_guard feed(store_.feedMutex);
-      stop_ = true;
-    }
-    store_.feedChanged.notify_all();
+    store_.tail->interrupt(stop_);
     thread_.join();
   }
 
  private:
   void run() {
     try {
-      while (waitForWrites()) {
+      while (store_.tail->waitBeyond(cursor_, stop_)) {
         const auto events = store_.eventsAfter(cursor_);
         if (events.empty() || events.front().version != cursor_ + 1) {
           deliver({EventType::Error, cursor_,
@@ -542,12 +509,6 @@ class SqliteSubscription final : public Subscription {
                failureStatus(500, "InternalError", std::string("watch failed: ") + e.what()),
                nullptr});
     }
-  }
-
-  bool waitForWrites() {
-    std::unique_lock feed(store_.feedMutex);
-    store_.feedChanged.wait(feed, [this] { return stop_ || store_.committedVersion > cursor_; });
-    return !stop_;
   }
 
   void deliver(const WatchEvent& event) {
