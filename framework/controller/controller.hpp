@@ -77,7 +77,7 @@ class Controller {
   void resync();
   bool inScope(const std::string& ns) const;
 
-  std::size_t queueDepth() const { return queue_.depth(); }
+  std::size_t queueDepth() { return queue_.depth(); }
   const StatusPoller* poller() const { return poller_.get(); }
   // Reconciles finished so far (tests wait on it instead of sleeping blindly).
   std::uint64_t reconcileCount() const { return reconciles_.load(); }
@@ -122,7 +122,8 @@ class Controller {
   // What the watch handler last saw, to tell a change that needs a reconcile (spec, labels,
   // annotations, deletion) from the controller's own status writes.
   std::mutex cacheMutex_;
-  std::map<std::string, std::size_t> clusterTriggers_;  // cluster queue key -> ObjectView::trigger()
+  std::map<std::string, std::size_t>
+      clusterTriggers_;  // cluster queue key -> ObjectView::trigger()
 };
 
 }  // namespace maasprov::controller

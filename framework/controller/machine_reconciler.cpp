@@ -157,8 +157,10 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
 
   if (!hasFinalizer(machine, kFinalizer)) {
     machineText.reset();
-    machine = writeWithRetry(ctx_.store, key, WritePart::Object,
-                             [](Json obj) { return addFinalizer(obj, kFinalizer); });
+    // From the object just read (handed over): a fresh read would parse the same text again.
+    machine = writeWithRetry(
+        ctx_.store, key, WritePart::Object, [](Json obj) { return addFinalizer(obj, kFinalizer); },
+        10, std::move(machine));
     if (!machine) return ReconcileOutcome::done("gone");
     if (isBeingDeleted(machine)) return reconcileDelete(key, machine);
   }

@@ -38,8 +38,12 @@ void WorkQueue::addAfter(const std::string& key, std::chrono::milliseconds delay
   const auto waiting = waiting_.find(key);
   if (waiting != waiting_.end() && waiting->second <= readyAt) return;  // earlier time wins
   waiting_[key] = readyAt;
+  const bool earliest = delayed_.empty() || readyAt < delayed_.top().readyAt;
   delayed_.push({readyAt, sequence_++, key});
-  changed_.notify_all();  // waiters may need an earlier wake-up
+  // Idle workers sleep until the earliest time they saw: only a new earliest one changes that.
+  // Waking all of them at every requeue (a worker's usual last step) cost a context switch per
+  // idle worker for nothing.
+  if (earliest) changed_.notify_all();
 }
 
 std::chrono::milliseconds WorkQueue::addRateLimited(const std::string& key) {
@@ -123,14 +127,12 @@ bool WorkQueue::shuttingDown() const {
   return shutdown_;
 }
 
-std::size_t WorkQueue::depth() const {
+std::size_t WorkQueue::depth() {
   std::lock_guard lock(mutex_);
-  const auto now = Clock::now();
-  // Delayed keys whose time has come count as ready even before a worker moves them.
-  const auto due = std::count_if(waiting_.begin(), waiting_.end(), [&](const auto& entry) {
-    return entry.second <= now && !dirty_.contains(entry.first);
-  });
-  return ready_.size() + static_cast<std::size_t>(due);
+  // Delayed keys whose time has come are ready: move them along (the earliest first, as a worker
+  // would) instead of scanning every waiting key under the lock the workers need.
+  promoteDue(Clock::now());
+  return ready_.size();
 }
 
 std::size_t WorkQueue::delayedCount() const {

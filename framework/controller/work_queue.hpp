@@ -64,7 +64,7 @@ class WorkQueue {
   void shutdown();
   bool shuttingDown() const;
 
-  std::size_t depth() const;         // keys ready to be handed out, for metrics
+  std::size_t depth();               // keys ready to be handed out (due ones included), for metrics
   std::size_t delayedCount() const;  // keys waiting for their time
   std::size_t processingCount() const;
 

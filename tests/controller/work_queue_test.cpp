@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -110,6 +113,52 @@ TEST(WorkQueue, EarlierRequeueWinsOverALaterOne) {
   EXPECT_EQ(queue.get(), "k");
   EXPECT_LT(WorkQueue::Clock::now() - start, std::chrono::seconds(15));
   EXPECT_EQ(queue.delayedCount(), 0u);
+}
+
+// Idle workers sleep until the earliest delayed key they saw; a requeue sooner than that must
+// wake them, even when one of them is busy with a ready key in the meantime.
+TEST(WorkQueue, SleepingWorkersWakeForAnEarlierDelayedKey) {
+  WorkQueue queue;
+  queue.addAfter("late", std::chrono::seconds(60));
+  std::atomic<int> got{0};
+  std::vector<std::thread> workers;
+  std::mutex mutex;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3; ++i) {
+    workers.emplace_back([&] {
+      auto key = queue.get();
+      if (!key) return;
+      {
+        std::lock_guard lock(mutex);
+        keys.push_back(*key);
+      }
+      ++got;
+    });
+  }
+  std::this_thread::sleep_for(50ms);  // let them fall asleep until "late"
+  queue.add("now");                   // takes one waiter away
+  queue.addAfter("soon", 100ms);      // must wake one of the other two within its time
+  const auto start = WorkQueue::Clock::now();
+  while (got.load() < 2 && WorkQueue::Clock::now() - start < std::chrono::seconds(20)) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(got.load(), 2) << "\"soon\" waited for \"late\"";
+  EXPECT_LT(WorkQueue::Clock::now() - start, std::chrono::seconds(20));
+  queue.shutdown();
+  for (auto& worker : workers) worker.join();
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"now", "soon"}));
+}
+
+TEST(WorkQueue, DepthCountsDelayedKeysWhoseTimeHasCome) {
+  WorkQueue queue;
+  queue.addAfter("soon", 20ms);
+  queue.addAfter("late", std::chrono::seconds(60));
+  EXPECT_EQ(queue.depth(), 0u);
+  std::this_thread::sleep_for(40ms);
+  EXPECT_EQ(queue.depth(), 1u);
+  EXPECT_EQ(queue.delayedCount(), 1u);
+  EXPECT_EQ(queue.get(), "soon");
 }
 
 TEST(WorkQueue, ManyWorkersNeverProcessOneKeyAtOnceAndLoseNoAdd) {
