@@ -47,7 +47,7 @@ MachineIndex::Update MachineIndex::upsert(const ObjectView& machine) {
       }
     }
   }
-  if (!fresh.cluster.empty()) clusters_[{key.first, fresh.cluster}].insert(key.second);
+  if (!fresh.cluster.empty()) clusters_[{key.first, fresh.cluster}][key.second] = fresh.summary;
   entries_[key] = std::move(fresh);
   return update;
 }
@@ -74,10 +74,8 @@ std::vector<plugin::SharedText> MachineIndex::peers(const std::string& ns,
   auto members = clusters_.find({ns, cluster});
   if (members == clusters_.end()) return out;
   out.reserve(members->second.size());
-  for (const auto& name : members->second) {
-    if (name == exceptName) continue;
-    auto it = entries_.find({ns, name});
-    if (it != entries_.end()) out.push_back(it->second.summary);
+  for (const auto& [name, summary] : members->second) {
+    if (name != exceptName) out.push_back(summary);
   }
   return out;
 }
@@ -87,7 +85,10 @@ std::vector<std::string> MachineIndex::machinesOf(const std::string& ns,
   std::lock_guard lock(mutex_);
   auto members = clusters_.find({ns, cluster});
   if (members == clusters_.end()) return {};
-  return {members->second.begin(), members->second.end()};
+  std::vector<std::string> names;
+  names.reserve(members->second.size());
+  for (const auto& member : members->second) names.push_back(member.first);
+  return names;
 }
 
 std::vector<std::string> MachineIndex::usingSecret(const std::string& ns,

@@ -266,7 +266,12 @@ struct SqliteStore::Impl {
           const std::size_t eventsBefore = events.size();
           if (savepoints) writer->execute(Sql::Savepoint);
           try {
-            write->plan = apply(write->key, write->decide, write->decideText, version + 1, events);
+            // A key this batch already wrote reads its uncommitted row; any other, its committed
+            // text from `recent` when held (filled only here, under writeMutex, after commits).
+            const bool writtenHere = std::any_of(
+                keys.begin(), keys.end(), [&](const ObjectKey* k) { return *k == write->key; });
+            write->plan = apply(write->key, write->decide, write->decideText, version + 1, events,
+                                writtenHere ? nullptr : recent.find(write->key));
             if (write->plan.changed) {
               ++version;
               write->version = version;
@@ -322,9 +327,13 @@ struct SqliteStore::Impl {
   // One write inside the batch's transaction: read the current row, let `decide` apply the
   // store's rules, then write the object and its event at `version` if anything changed, and
   // add the event to `events`.
+  // `committed`, when given, is the row's current text (saves reading it back from SQLite).
   rules::WritePlan apply(const ObjectKey& key, const Decide& decide, const DecideText* decideText,
-                         std::uint64_t version, std::vector<FeedEvent>& events) {
-    const auto text = readDocument(*writer, key);
+                         std::uint64_t version, std::vector<FeedEvent>& events,
+                         const std::shared_ptr<const std::string>& committed) {
+    std::optional<std::string> read;
+    if (!committed) read = readDocument(*writer, key);
+    const std::string* text = committed ? committed.get() : (read ? &*read : nullptr);
     std::optional<TextPlan> quick;
     if (text && decideText != nullptr) quick = (*decideText)(*text, version);
     rules::WritePlan plan;
