@@ -7,8 +7,8 @@
 //   BM_Abi             PluginInstance::reconcile(request string): ABI, host sinks, result
 //                      parsed into Poco objects by the host (no timeout: caller's thread)
 //   BM_AbiWithTimeout  the same with a timeout: the call runs on a pooled call thread
-//   BM_PluginCaller    controller::PluginCaller::call, as the controller calls plugins (pooled
-//                      call thread, controller.plugin_timeout); CPU time of the whole process
+//   BM_PluginCaller    controller::PluginCaller::call, as the controller calls plugins (the
+//                      caller's thread, watched for controller.plugin_timeout); process CPU
 //   BM_AbiFromObjects  + makeRequestDocument from Poco objects, as the controller builds it
 //
 //   bench_plugin_boundary [--quick] [Google Benchmark flags]
@@ -106,9 +106,8 @@ void BM_PluginCaller(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(outcome.status);
   }
-  state.counters["threads_started"] = static_cast<double>(caller.threadsStarted());
 }
-// Process CPU: the work is split between this thread and the call thread.
+// Process CPU: the call runs on this thread, watched by the caller's watchdog thread.
 BENCHMARK(BM_PluginCaller)->Unit(benchmark::kMicrosecond)->MeasureProcessCPUTime()->UseRealTime();
 
 void BM_AbiFromObjects(benchmark::State& state) {
@@ -171,9 +170,9 @@ int main(int argc, char** argv) {
   report.add({"round trip through the C ABI with a timeout", timed, "µs", Goal::AtMost, 20.0,
               "PluginInstance, pooled call thread"});
   report.add({"call through PluginCaller (as the controller calls)", pooled, "µs", Goal::AtMost,
-              20.0, "pooled call thread, 120 s timeout"});
+              20.0, "the caller's thread, watched for the 120 s timeout"});
   report.add({"call through PluginCaller, process CPU time", reporter.cpuNanos(pooledName) / 1000,
-              "µs", Goal::Info, std::nullopt, "both threads"});
+              "µs", Goal::Info, std::nullopt, "the whole process"});
   report.add({"request built from Poco objects + round trip", objects, "µs", Goal::Info,
               std::nullopt, "makeRequestDocument + reconcile"});
   report.add({"boundary overhead (ABI - direct with JSON)", abi - withJson, "µs", Goal::Info,

@@ -9,9 +9,11 @@
 
 #include "framework/controller/object_view.hpp"
 #include "framework/controller/status_writer.hpp"
+#include "framework/model/condition.hpp"
 #include "framework/model/maas_cluster.hpp"
 #include "framework/model/maas_machine.hpp"
 #include "framework/model/object_meta.hpp"
+#include "framework/model/time.hpp"
 
 namespace maasprov::controller {
 namespace {
@@ -61,7 +63,10 @@ Controller::Controller(ControllerOptions options, store::Store& store,
       logger_(logger ? std::move(logger) : spdlog::default_logger()),
       metrics_(metrics ? std::make_unique<ControllerMetrics>(*metrics) : nullptr),
       queue_(queueOptions(options_)),
-      caller_(options_.pluginTimeout),
+      caller_(options_.pluginTimeout,
+              [this](const std::string& key, const std::string& plugin, std::thread::id stuck) {
+                replaceStuckWorker(key, plugin, stuck);
+              }),
       gate_(std::make_shared<StoreGate>(store)),
       poller_(maas != nullptr && options_.pollInterval.count() > 0
                   ? std::make_unique<StatusPoller>(
@@ -102,7 +107,10 @@ bool Controller::inScope(const std::string& ns) const {
 void Controller::start() {
   std::uint64_t version = listAndQueue();
   subscribe(version);
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker(); });
+  {
+    std::lock_guard lock(workersMutex_);
+    for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker(); });
+  }
   if (poller_) poller_->start();
   timer_ = std::thread([this] { timerLoop(); });
   ready_ = true;
@@ -124,18 +132,31 @@ void Controller::stop() {
   ready_ = false;
   timerWake_.notify_all();
   queue_.shutdown();
-  caller_.cancelAll();
+  caller_.cancelAll();  // no worker is replaced after this
   if (poller_) poller_->stop();
-  for (auto& w : workers_) {
-    if (w.joinable()) w.join();
+  // Cancelled calls mostly return at once (their MAAS calls and checkpoints are refused). A
+  // worker still inside one cannot be joined: it is let go, and leaves when its plugin returns
+  // without touching this controller (CallAbandoned).
+  caller_.waitIdle(std::chrono::milliseconds(200));
+  const std::vector<std::thread::id> stuck = caller_.orphanRunning();
+  {
+    std::lock_guard lock(workersMutex_);
+    for (auto& w : workers_) {
+      if (!w.joinable()) continue;
+      if (std::find(stuck.begin(), stuck.end(), w.get_id()) != stuck.end()) {
+        w.detach();
+      } else {
+        w.join();
+      }
+    }
   }
   if (timer_.joinable()) timer_.join();
   subscription_.reset();
   // Abandoned plugin calls may still be running; their checkpoints must not reach the store.
   gate_->close();
-  if (!caller_.waitIdle(std::chrono::milliseconds(200))) {
+  if (!stuck.empty()) {
     logger_->warn("controller stopped with {} plugin call(s) still running (cancelled)",
-                  caller_.running());
+                  stuck.size());
   }
   logger_->info("controller stopped");
 }
@@ -264,6 +285,10 @@ void Controller::worker() {
   while (auto key = queue_.get()) {
     try {
       process(*key);
+    } catch (const CallAbandoned&) {
+      // Replaced while stuck in a plugin call (replaceStuckWorker): the key is another
+      // worker's now and this controller may be gone. Leave without touching either.
+      return;
     } catch (const std::exception& e) {
       logger_->error("{}: reconcile failed: {}", *key, e.what());
       if (!queue_.shuttingDown()) queue_.addRateLimited(*key);
@@ -274,6 +299,47 @@ void Controller::worker() {
     }
     queue_.done(*key);
   }
+}
+
+void Controller::replaceStuckWorker(const std::string& key, const std::string& plugin,
+                                    std::thread::id stuck) {
+  logger_->warn(
+      "{}: plugin '{}' did not return within {} ms: its call is cancelled, a new worker "
+      "takes the place of the one it holds, and the object is retried",
+      key, plugin, options_.pluginTimeout.count());
+  {
+    std::lock_guard lock(workersMutex_);
+    if (queue_.shuttingDown()) return;
+    for (auto& w : workers_) {
+      if (w.joinable() && w.get_id() == stuck) w.detach();
+    }
+    std::erase_if(workers_, [](const std::thread& w) { return !w.joinable(); });
+    workers_.emplace_back([this] { worker(); });
+  }
+  if (key.empty()) return;
+  if (metrics_) metrics_->reconciles.inc({key.substr(0, key.find('/')), "error"});
+  // What the stuck worker's reconcile would have written had the call returned at the timeout.
+  plugin::PluginFailure failure;
+  failure.type = plugin::ErrorType::Transient;
+  failure.retryable = true;
+  failure.message = "plugin '" + plugin + "' did not return within " +
+                    std::to_string(options_.pluginTimeout.count()) +
+                    " ms; the call was abandoned and cancelled";
+  try {
+    writeWithRetry(store_, parseQueueKey(key), WritePart::Status, [&](Json obj) {
+      return setCondition(ensureStatus(obj),
+                          {std::string(model::kConditionReady), std::string(model::kConditionFalse),
+                           plugin::errorTypeName(failure.type), describeFailure(failure),
+                           std::string(model::kSeverityWarning)},
+                          model::now());
+    });
+  } catch (const std::exception& e) {
+    logger_->error("{}: could not record the plugin's timeout: {}", key, e.what());
+  }
+  // On the stuck worker's behalf, which never returns to the queue. Retries are refused as
+  // busy, with the timeout's message, until the plugin returns.
+  queue_.done(key);
+  queue_.addRateLimited(key);
 }
 
 void Controller::process(const std::string& queue) {

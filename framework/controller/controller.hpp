@@ -69,7 +69,8 @@ class Controller {
   // resync timer. Throws store errors from the first list.
   void start();
   // Stops taking work, cancels running plugin calls, joins the workers (they return within
-  // about 100 ms of the cancellation), and closes the checkpoint gate. Idempotent.
+  // about 100 ms of the cancellation; one still inside a plugin 200 ms later is let go), and
+  // closes the checkpoint gate. Idempotent.
   void stop();
 
   bool ready() const { return ready_.load(); }
@@ -84,6 +85,8 @@ class Controller {
 
  private:
   void worker();
+  // The watchdog's hook: `stuck` is inside a plugin call past the timeout for `key`.
+  void replaceStuckWorker(const std::string& key, const std::string& plugin, std::thread::id stuck);
   void process(const std::string& key);
   void onEvent(const store::WatchEvent& event);
   void timerLoop();
@@ -110,6 +113,7 @@ class Controller {
   ClusterReconciler clusters_;
 
   std::unique_ptr<store::Subscription> subscription_;
+  std::mutex workersMutex_;  // guards workers_ (the watchdog's hook replaces stuck ones)
   std::vector<std::thread> workers_;
   std::thread timer_;
   std::mutex timerMutex_;

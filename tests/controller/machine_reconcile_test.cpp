@@ -127,6 +127,26 @@ TEST(MachineReconcile, AMisbehavingPluginAffectsOnlyItsMachine) {
   EXPECT_EQ(intAt(good, {"status", "observedGeneration"}), 1);
 }
 
+// Plugin calls run on the workers' own threads: a call past the timeout must give its worker up
+// (a new one takes its place) and still show the timeout on its machine at once.
+TEST(MachineReconcile, AStuckCallGivesItsWorkerUpAndShowsTheTimeout) {
+  auto options = Harness::fast();
+  options.workers = 1;
+  options.pluginTimeout = std::chrono::milliseconds(300);
+  Harness h(options);
+  h.cluster("default", "c1");
+  h.machine("default", "hangs", "c1", "hang");
+  h.controller().start();
+  ASSERT_TRUE(
+      Harness::waitFor([&] { return h.ready("default", "hangs", "reason") == "Transient"; }));
+  EXPECT_NE(h.ready("default", "hangs", "message").find("did not return within 300 ms"),
+            std::string::npos)
+      << h.ready("default", "hangs", "message");
+  // The one worker there was is stuck or gone; another provisions the next machine.
+  h.machine("default", "good", "c1");
+  EXPECT_TRUE(Harness::waitFor([&] { return h.ready("default", "good", "status") == "True"; }));
+}
+
 TEST(MachineReconcile, CheckpointIsDurableBeforeThePluginReturns) {
   auto options = Harness::fast();
   options.pluginTimeout = std::chrono::milliseconds(20000);

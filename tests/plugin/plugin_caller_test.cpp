@@ -1,6 +1,7 @@
-// The controller's PluginCaller against real plugins: its timeout and shutdown outcomes, its
-// call threads (reused; an abandoned call holds only its own), and one call per object at a
-// time (an object whose abandoned call still runs is refused until that call returns).
+// The controller's PluginCaller against real plugins: calls on the caller's own thread, the
+// watchdog that abandons a call past its timeout and hands its object over (the hook), shutdown,
+// and one call per object at a time (an object whose abandoned call still runs is refused until
+// that call returns).
 #include "framework/controller/plugin_caller.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "test_support.hpp"
@@ -79,19 +82,118 @@ class GatedMaas : public plugin::test::RecordingMaas {
   bool open_ = false;
 };
 
-TEST(PluginCaller, CallsReuseTheirThreads) {
-  Plugins p;
+// A MAAS that notes the thread of every request.
+class ThreadNotingMaas : public plugin::test::RecordingMaas {
+ public:
+  maas::Response send(const maas::Request& request) override {
+    {
+      std::lock_guard lock(mutex_);
+      threads_.insert(std::this_thread::get_id());
+    }
+    return RecordingMaas::send(request);
+  }
+  std::set<std::thread::id> threads() const {
+    std::lock_guard lock(mutex_);
+    return threads_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::set<std::thread::id> threads_;
+};
+
+// What the watchdog handed over, and when.
+struct Handovers {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::pair<std::string, std::thread::id>> seen;
+  PluginCaller::OnAbandoned hook() {
+    return [this](const std::string& key, const std::string&, std::thread::id thread) {
+      {
+        std::lock_guard lock(mutex);
+        seen.emplace_back(key, thread);
+      }
+      changed.notify_all();
+    };
+  }
+  bool waitFor(std::size_t n, std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, limit, [&] { return seen.size() >= n; });
+  }
+};
+
+// A call made on a thread of its own, as a stuck worker would make it: what it returned, or
+// that it was handed over.
+struct Caller {
+  std::optional<plugin::CallOutcome> outcome;
+  std::optional<std::string> handedOver;
+  std::thread thread;
+  std::thread::id id;
+  Caller(PluginCaller& caller, std::shared_ptr<plugin::PluginInstance> p, std::string key)
+      : thread([this, &caller, p, key] {
+          try {
+            outcome = reconcile(caller, p, key);
+          } catch (const CallAbandoned& e) {
+            handedOver = e.why;
+          }
+        }) {
+    id = thread.get_id();
+  }
+  void join() { thread.join(); }
+};
+
+TEST(PluginCaller, CallsRunOnTheCallersThread) {
+  auto maas = std::make_shared<ThreadNotingMaas>();
+  maas->response = {200, {}, R"({"system_id": "x"})"};
+  auto good = load("fixture_good", maas);
   PluginCaller caller(60s);
   for (int i = 0; i < 20; ++i) {
-    auto out = reconcile(caller, p.good);
+    auto out = reconcile(caller, good);
     ASSERT_TRUE(out.ok()) << out.error->message;
     EXPECT_EQ(out.maasCalls.size(), 1u);
   }
-  EXPECT_EQ(caller.threadsStarted(), 1u);
+  EXPECT_EQ(maas->threads(), std::set<std::thread::id>{std::this_thread::get_id()});
   EXPECT_TRUE(caller.waitIdle(5s));
 }
 
-TEST(PluginCaller, AnAbandonedCallKeepsItsThreadAndOthersGoOn) {
+TEST(PluginCaller, ACallPastItsTimeoutIsHandedOverAndOthersGoOn) {
+  Plugins p;
+  Handovers handovers;
+  PluginCaller caller(200ms, handovers.hook());
+  Caller stuck(caller, p.stuck, "ns/m0");  // asleep in the plugin for 2 s
+  ASSERT_TRUE(handovers.waitFor(1, 1500ms)) << "the watchdog never reported the stuck call";
+  {
+    std::lock_guard lock(handovers.mutex);
+    EXPECT_EQ(handovers.seen.front().first, "ns/m0");
+    EXPECT_EQ(handovers.seen.front().second, stuck.id);
+  }
+  EXPECT_EQ(caller.running(), 1u);  // still asleep in the plugin
+  // Calls for other objects do not wait behind it. The same object is refused meanwhile (the
+  // plugin still runs a call for it), saying why.
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 1; i <= 3; ++i) {
+    auto next = reconcile(caller, p.good, "ns/m" + std::to_string(i));
+    EXPECT_TRUE(next.ok()) << next.error->message;
+  }
+  auto same = reconcile(caller, p.good, "ns/m0");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
+  ASSERT_FALSE(same.ok());
+  EXPECT_EQ(same.error->message,
+            "plugin 'good' was not called: an earlier call for this object to plugin 'fixture' "
+            "is still running after being cancelled; it did not return within 200 ms");
+  // When the plugin returns at last, its thread learns that it was handed over; the late result
+  // goes nowhere.
+  stuck.join();
+  EXPECT_FALSE(stuck.outcome.has_value());
+  EXPECT_EQ(stuck.handedOver, "it did not return within 200 ms");
+  EXPECT_EQ(caller.running(), 0u);
+  auto after = reconcile(caller, p.good, "ns/m0");
+  EXPECT_TRUE(after.ok()) << after.error->message;
+  std::lock_guard lock(handovers.mutex);
+  EXPECT_EQ(handovers.seen.size(), 1u);
+}
+
+TEST(PluginCaller, WithoutAHookATimedOutCallReturnsTheTimeout) {
   Plugins p;
   PluginCaller caller(200ms);
   auto out = reconcile(caller, p.stuck);
@@ -100,25 +202,6 @@ TEST(PluginCaller, AnAbandonedCallKeepsItsThreadAndOthersGoOn) {
   EXPECT_EQ(out.error->type, plugin::ErrorType::Transient);
   EXPECT_EQ(out.error->message,
             "plugin 'fixture' did not return within 200 ms; the call was abandoned and cancelled");
-  EXPECT_EQ(caller.running(), 1u);  // still asleep in the plugin
-  // The next calls for other objects do not wait behind it: they finish long before its 2 s
-  // nap ends. The same object is refused meanwhile (the plugin still runs a call for it).
-  const auto started = std::chrono::steady_clock::now();
-  for (int i = 1; i <= 3; ++i) {
-    auto next = reconcile(caller, p.good, "ns/m" + std::to_string(i));
-    EXPECT_TRUE(next.ok()) << next.error->message;
-  }
-  auto same = reconcile(caller, p.good, "ns/m0");
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);
-  ASSERT_FALSE(same.ok());
-  EXPECT_EQ(same.error->message,
-            "plugin 'good' was not called: an earlier call for this object to plugin 'fixture' "
-            "is still running after being cancelled; it did not return within 200 ms");
-  EXPECT_EQ(caller.threadsStarted(), 2u);
-  EXPECT_TRUE(caller.waitIdle(10s));  // the abandoned call finishes on its own
-  EXPECT_EQ(caller.running(), 0u);
-  auto after = reconcile(caller, p.good, "ns/m0");
-  EXPECT_TRUE(after.ok()) << after.error->message;
 }
 
 TEST(PluginCaller, AnObjectWhoseAbandonedCallStillRunsIsRefusedUntilThatCallReturns) {
@@ -127,19 +210,20 @@ TEST(PluginCaller, AnObjectWhoseAbandonedCallStillRunsIsRefusedUntilThatCallRetu
   auto plugin = load("fixture_good", gate);
   auto plain = std::make_shared<plugin::test::RecordingMaas>();
   auto rival = load("fixture_rival", plain);
-  PluginCaller caller(1s);  // ample for the plugin to reach its first MAAS request
+  Handovers handovers;
+  PluginCaller caller(1s, handovers.hook());  // ample for the plugin to reach its first request
+  Caller first(caller, plugin, "ns/m0");
   // Whatever assertion ends the test, the held call is let go and finished before `gate` dies.
   struct LetGo {
     GatedMaas& gate;
-    PluginCaller& caller;
+    Caller& first;
     ~LetGo() {
       gate.open();
-      EXPECT_TRUE(caller.waitIdle(10s));
+      if (first.thread.joinable()) first.join();
     }
-  } letGo{*gate, caller};
+  } letGo{*gate, first};
 
-  auto first = reconcile(caller, plugin, "ns/m0");
-  ASSERT_TRUE(first.timedOut);
+  ASSERT_TRUE(handovers.waitFor(1, 5s));
   // Cancelled, but blocked in the MAAS request it made before that: it stays until open().
   ASSERT_TRUE(gate->held());
   EXPECT_EQ(caller.running(), 1u);
@@ -173,6 +257,8 @@ TEST(PluginCaller, AnObjectWhoseAbandonedCallStillRunsIsRefusedUntilThatCallRetu
 
   // Once the abandoned call returns (its late result dropped), the object is called again.
   gate->open();
+  first.join();
+  EXPECT_TRUE(first.handedOver.has_value());
   ASSERT_TRUE(caller.waitIdle(10s));
   auto later = reconcile(caller, plugin, "ns/m0");
   ASSERT_TRUE(later.ok()) << later.error->message;
@@ -180,25 +266,41 @@ TEST(PluginCaller, AnObjectWhoseAbandonedCallStillRunsIsRefusedUntilThatCallRetu
   EXPECT_EQ(gate->requests().size(), 3u);
 }
 
-TEST(PluginCaller, CancelAllReturnsAWaitingCallAtOnceAndRefusesLaterOnes) {
+TEST(PluginCaller, CancelAllCancelsRunningCallsAndRefusesLaterOnes) {
   Plugins p;
-  PluginCaller caller(60s);
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(100ms);
-    caller.cancelAll();
-  });
-  const auto started = std::chrono::steady_clock::now();
-  auto out = reconcile(caller, p.stuck);
-  const auto took = std::chrono::steady_clock::now() - started;
-  stopper.join();
-  ASSERT_FALSE(out.ok());
-  EXPECT_FALSE(out.timedOut);
-  EXPECT_EQ(out.error->message, "plugin 'fixture' call abandoned: the controller is stopping");
-  EXPECT_LT(took, 1500ms);  // not the plugin's 2 s, nor the 60 s timeout
+  Handovers handovers;
+  PluginCaller caller(60s, handovers.hook());
+  Caller running(caller, p.stuck, "ns/m0");
+  std::this_thread::sleep_for(100ms);
+  caller.cancelAll();
   auto later = reconcile(caller, p.good);
   ASSERT_FALSE(later.ok());
   EXPECT_EQ(later.error->message, "plugin 'good' was not called: the controller is stopping");
+  // The running call ends when its plugin does, with the cancellation as its outcome.
+  running.join();
+  ASSERT_TRUE(running.outcome.has_value());
+  ASSERT_FALSE(running.outcome->ok());
+  EXPECT_FALSE(running.outcome->timedOut);
+  EXPECT_EQ(running.outcome->error->message,
+            "plugin 'fixture' call abandoned: the controller is stopping");
   EXPECT_TRUE(caller.waitIdle(10s));
+  std::lock_guard lock(handovers.mutex);
+  EXPECT_TRUE(handovers.seen.empty());
+}
+
+TEST(PluginCaller, CallsOrphanedAtShutdownLeaveWithoutTheirResult) {
+  Plugins p;
+  PluginCaller caller(60s);
+  Caller running(caller, p.stuck, "ns/m0");
+  std::this_thread::sleep_for(100ms);
+  caller.cancelAll();
+  const auto orphans = caller.orphanRunning();
+  ASSERT_EQ(orphans.size(), 1u);
+  EXPECT_EQ(orphans.front(), running.id);
+  running.join();
+  EXPECT_FALSE(running.outcome.has_value());
+  EXPECT_EQ(running.handedOver, "the controller is stopping");
+  EXPECT_TRUE(caller.orphanRunning().empty());
 }
 
 }  // namespace
