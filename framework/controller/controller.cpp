@@ -319,12 +319,7 @@ void Controller::replaceStuckWorker(const std::string& key, const std::string& p
   if (key.empty()) return;
   if (metrics_) metrics_->reconciles.inc({key.substr(0, key.find('/')), "error"});
   // What the stuck worker's reconcile would have written had the call returned at the timeout.
-  plugin::PluginFailure failure;
-  failure.type = plugin::ErrorType::Transient;
-  failure.retryable = true;
-  failure.message = "plugin '" + plugin + "' did not return within " +
-                    std::to_string(options_.pluginTimeout.count()) +
-                    " ms; the call was abandoned and cancelled";
+  const plugin::PluginFailure failure = PluginCaller::timedOut(plugin, options_.pluginTimeout);
   try {
     writeWithRetry(store_, parseQueueKey(key), WritePart::Status, [&](Json obj) {
       return setCondition(ensureStatus(obj),

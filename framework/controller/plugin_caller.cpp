@@ -17,6 +17,13 @@ plugin::CallOutcome abandoned(const std::string& plugin, const std::string& why)
 
 }  // namespace
 
+plugin::PluginFailure PluginCaller::timedOut(const std::string& plugin,
+                                             std::chrono::milliseconds timeout) {
+  return *abandoned(plugin, "did not return within " + std::to_string(timeout.count()) +
+                                " ms; the call was abandoned and cancelled")
+              .error;
+}
+
 // One call in flight; guarded by State::mutex.
 struct PluginCaller::Call {
   std::string plugin;     // the instance's name, for the refusals of later calls
@@ -163,9 +170,8 @@ plugin::CallOutcome PluginCaller::call(const std::shared_ptr<plugin::PluginInsta
   if (!c->abandoned) return out;
   if (!c->timedOut)
     return abandoned(instance->name(), "call abandoned: the controller is stopping");
-  plugin::CallOutcome late =
-      abandoned(instance->name(), "did not return within " + std::to_string(timeout.count()) +
-                                      " ms; the call was abandoned and cancelled");
+  plugin::CallOutcome late;
+  late.error = timedOut(instance->name(), timeout);
   late.timedOut = true;
   return late;
 }

@@ -31,7 +31,6 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +61,9 @@ class PluginCaller {
 
   // How soon a call refused because its object's earlier call still runs asks to be retried.
   static constexpr std::chrono::milliseconds kBusyRetry{1000};
+  // The failure a call past `timeout` reports (Transient, retryable), whoever reports it.
+  static plugin::PluginFailure timedOut(const std::string& plugin,
+                                        std::chrono::milliseconds timeout);
 
   // Calls the plugin on this thread. Returns its outcome; a Transient failure when it was not
   // called because an earlier call for `objectKey` still runs (an empty key is never taken) or
