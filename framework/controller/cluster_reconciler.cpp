@@ -98,14 +98,16 @@ ReconcileOutcome ClusterReconciler::reconcile(const store::ObjectKey& key) {
     plugin::RequestParts parts;
     parts.object = cluster;
     parts.cluster = cluster;
-    parts.peers = ctx_.index->peers(key.ns, key.name, "");
+    plugin::MachinesFn machines =
+        offerMachines(*lookup.instance, parts, ctx_.index->peers(key.ns, key.name, ""));
     std::string request = plugin::makeRequestDocument(parts);
     auto gate = ctx_.gate;
     plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
       gate->checkpoint(key, status);
     };
-    outcome = ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request,
-                               queueKey(key.kind, key.ns, key.name), checkpoint);
+    outcome =
+        ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request,
+                         queueKey(key.kind, key.ns, key.name), checkpoint, std::move(machines));
     recordMaasCalls(ctx_, providerName, key, outcome);
     if (outcome.error) {
       ctx_.logger->warn("MaasCluster {}/{}: endpoint provider '{}' failed: {}", key.ns, key.name,
@@ -201,9 +203,15 @@ ReconcileOutcome ClusterReconciler::reconcileDelete(const store::ObjectKey& key,
   plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
     gate->checkpoint(key, status);
   };
-  std::string request = plugin::makeRequestDocument(cluster, cluster, std::nullopt, {});
-  plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Remove, request,
-                                                 queueKey(key.kind, key.ns, key.name), checkpoint);
+  // Its machines are gone by now (it waits for them): none to offer.
+  plugin::RequestParts parts;
+  parts.object = cluster;
+  parts.cluster = cluster;
+  plugin::MachinesFn none = offerMachines(*lookup.instance, parts, {});
+  std::string request = plugin::makeRequestDocument(parts);
+  plugin::CallOutcome outcome =
+      ctx_.caller.call(lookup.instance, PluginOp::Remove, request,
+                       queueKey(key.kind, key.ns, key.name), checkpoint, std::move(none));
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
   if (outcome.ok() && outcome.done) return drop();
   writeWithRetry(ctx_.store, key, WritePart::Status, [&](Json obj) {

@@ -226,7 +226,8 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
   parts.objectText = std::move(machineText);
   parts.clusterText = std::move(cluster);
   parts.userDataBase64 = userData;
-  parts.peers = ctx_.index->peers(key.ns, clusterName, key.name);
+  plugin::MachinesFn machines =
+      offerMachines(*lookup.instance, parts, ctx_.index->peers(key.ns, clusterName, key.name));
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   std::string request = plugin::makeRequestDocument(parts);
   // Its writes start from the object read above (or the last one written) instead of a re-read.
@@ -237,8 +238,8 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
   };
   ctx_.logger->debug("MaasMachine {}/{}: reconciling with plugin '{}'", key.ns, key.name,
                      lookup.instance->name());
-  plugin::CallOutcome outcome =
-      ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request, queue, checkpoint);
+  plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Reconcile, request,
+                                                 queue, checkpoint, std::move(machines));
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
   if (outcome.error) {
     ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed: {}", key.ns, key.name,
@@ -283,13 +284,15 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
   plugin::RequestParts parts;
   parts.object = machine;
   const std::string clusterName = label(machine, kClusterLabel);
+  std::vector<plugin::SharedText> peers;
   if (!clusterName.empty()) {
     try {
       parts.cluster = ctx_.store.get({std::string(model::kMaasClusterKind), key.ns, clusterName});
     } catch (const store::NotFound&) {
     }
-    parts.peers = ctx_.index->peers(key.ns, clusterName, key.name);
+    peers = ctx_.index->peers(key.ns, clusterName, key.name);
   }
+  plugin::MachinesFn machines = offerMachines(*lookup.instance, parts, std::move(peers));
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   std::string request = plugin::makeRequestDocument(parts);
   auto latest = std::make_shared<LatestObject>(std::move(machine));
@@ -297,8 +300,8 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
   plugin::CheckpointFn checkpoint = [gate, key, latest](const Poco::JSON::Object::Ptr& status) {
     gate->checkpoint(key, status, latest.get());
   };
-  plugin::CallOutcome outcome =
-      ctx_.caller.call(lookup.instance, PluginOp::Remove, request, queue, checkpoint);
+  plugin::CallOutcome outcome = ctx_.caller.call(lookup.instance, PluginOp::Remove, request, queue,
+                                                 checkpoint, std::move(machines));
   recordMaasCalls(ctx_, lookup.instance->name(), key, outcome);
   if (outcome.error) {
     ctx_.logger->warn("MaasMachine {}/{}: plugin '{}' failed to remove: {}", key.ns, key.name,

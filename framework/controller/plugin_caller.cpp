@@ -121,7 +121,8 @@ void PluginCaller::watchdog() {
 plugin::CallOutcome PluginCaller::call(const std::shared_ptr<plugin::PluginInstance>& instance,
                                        PluginOp op, const std::string& request,
                                        const std::string& objectKey,
-                                       plugin::CheckpointFn checkpoint) {
+                                       plugin::CheckpointFn checkpoint,
+                                       plugin::MachinesFn machines) {
   // Only locals after the plugin returns: the caller object may be gone by then.
   const std::shared_ptr<State> state = state_;
   const std::chrono::milliseconds timeout = timeout_;
@@ -145,6 +146,7 @@ plugin::CallOutcome PluginCaller::call(const std::shared_ptr<plugin::PluginInsta
   plugin::CallOptions options;
   options.objectKey = objectKey;
   options.checkpoint = std::move(checkpoint);
+  options.machines = std::move(machines);
   options.cancel = c->cancel;
   // Takes the call off the books once its plugin function has returned (or thrown).
   const auto finish = [&state, &c] {

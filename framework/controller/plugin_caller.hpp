@@ -71,9 +71,10 @@ class PluginCaller {
   // while it ran (its late result is dropped). Throws CallAbandoned when the call was handed
   // over while it ran. The controller passes the object's queue key, "Kind/ns/name": a
   // MaasCluster and a MaasMachine of the same name are different objects.
+  // `machines` answers the plugin's cluster_machines (ABI v2); empty: it is refused.
   plugin::CallOutcome call(const std::shared_ptr<plugin::PluginInstance>& instance, PluginOp op,
                            const std::string& request, const std::string& objectKey,
-                           plugin::CheckpointFn checkpoint);
+                           plugin::CheckpointFn checkpoint, plugin::MachinesFn machines = {});
 
   // Cancels every running call and refuses later ones; no hook runs once it has returned.
   void cancelAll();

@@ -39,6 +39,10 @@ struct HostEnvironment {
 // told MAASPROV_E_CHECKPOINT and must stop).
 using CheckpointFn = std::function<void(const Poco::JSON::Object::Ptr& status)>;
 
+// Answers the JSON array of the cluster's other machines (peer summaries) when an ABI v2 plugin
+// asks for it (cluster_machines); worked out only then. Throws on failure.
+using MachinesFn = std::function<std::string()>;
+
 struct MaasCallRecord {
   std::string method;
   std::string path;
@@ -56,6 +60,7 @@ struct maasprov_call {
   std::string objectKey;  // "Kind/namespace/name" of the object being reconciled; empty otherwise
   std::shared_ptr<const maasprov::plugin::HostEnvironment> env;
   maasprov::plugin::CheckpointFn checkpoint;  // empty: checkpoints are unsupported in this call
+  maasprov::plugin::MachinesFn machines;      // empty: cluster_machines is unsupported
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::shared_ptr<std::atomic<bool>> cancel;  // set by the host to stop the call
 

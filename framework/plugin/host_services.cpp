@@ -194,6 +194,26 @@ int32_t cancelled(maasprov_call* call) noexcept {
   return call != nullptr && call->isCancelled() ? 1 : 0;
 }
 
+int32_t clusterMachines(maasprov_call* call, const maasprov_sink* machines) noexcept {
+  if (call == nullptr || machines == nullptr || !sinkUsable(*machines)) {
+    return MAASPROV_E_INVALID_ARGUMENT;
+  }
+  if (!call->machines) return MAASPROV_E_UNSUPPORTED;
+  std::string text;
+  try {
+    text = call->machines();
+  } catch (const std::exception& e) {
+    loggerFor(call)->error("[plugin {}] {}: the cluster's machines could not be listed: {}",
+                           call->pluginName, call->objectKey, e.what());
+    return MAASPROV_E_UNSUPPORTED;
+  } catch (...) {
+    return MAASPROV_E_UNSUPPORTED;
+  }
+  return machines->append(machines->context, text.data(), text.size()) == MAASPROV_OK
+             ? MAASPROV_OK
+             : MAASPROV_E_TOO_LARGE;
+}
+
 constexpr maasprov_host_services kServices = {
     sizeof(maasprov_host_services),
     MAASPROV_ABI_VERSION_CURRENT,
@@ -203,6 +223,7 @@ constexpr maasprov_host_services kServices = {
     &monotonicNs,
     &checkpoint,
     &cancelled,
+    &clusterMachines,
 };
 
 }  // namespace

@@ -393,6 +393,7 @@ CallOutcome PluginInstance::invoke(Op op, const std::string& request, const Call
   call->objectKey = options.objectKey;
   call->env = env_;
   call->checkpoint = options.checkpoint;
+  call->machines = options.machines;
   call->cancel = options.cancel ? options.cancel : std::make_shared<std::atomic<bool>>(false);
   if (options.timeout.count() <= 0) return withValidText(invokeHere(op, request, call));
 

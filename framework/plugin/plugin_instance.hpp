@@ -45,6 +45,8 @@ struct CallOptions {
   std::chrono::milliseconds timeout{0};       // 0: no limit, the call runs on the caller's thread
   CheckpointFn checkpoint;                    // empty: the plugin's checkpoints are refused
   std::shared_ptr<std::atomic<bool>> cancel;  // optional: set it to stop the call (shutdown)
+  // Answers cluster_machines (plugins of ABI v2, during reconcile/remove); empty: refused.
+  MachinesFn machines;
 };
 
 struct CallOutcome {

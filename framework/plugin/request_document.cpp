@@ -54,6 +54,29 @@ std::string peerSummary(const Json& machine) {
   return text.str();
 }
 
+namespace {
+
+// Peers are already JSON texts: joined, not parsed and written again.
+void appendPeers(std::string& out, const std::vector<SharedText>& peers) {
+  out += '[';
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    if (i > 0) out += ',';
+    out += *peers[i];
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string peersArray(const std::vector<SharedText>& peers) {
+  std::size_t size = 2;
+  for (const auto& peer : peers) size += peer->size() + 1;
+  std::string out;
+  out.reserve(size);
+  appendPeers(out, peers);
+  return out;
+}
+
 std::string makeRequestDocument(const RequestParts& parts) {
   // Sized once: the texts are most of it (a cluster of 50 sends 49 summaries), and growing a
   // stream by doubling had been a visible share of every reconcile's allocations.
@@ -85,13 +108,10 @@ std::string makeRequestDocument(const RequestParts& parts) {
     out += ",\"userData\":";
     out += quoted.str();
   }
-  out += ",\"machines\":[";
-  // Peers are already JSON texts: joined, not parsed and written again.
-  for (std::size_t i = 0; i < parts.peers.size(); ++i) {
-    if (i > 0) out += ',';
-    out += *parts.peers[i];
+  if (parts.machinesInline) {
+    out += ",\"machines\":";
+    appendPeers(out, parts.peers);
   }
-  out += ']';
   if (!parts.observed.empty()) {
     out += ",\"observed\":";
     out += parts.observed;
@@ -103,7 +123,10 @@ std::string makeRequestDocument(const RequestParts& parts) {
 std::string makeRequestDocument(const Json& object, const Json& cluster,
                                 const std::optional<std::string>& userDataBase64,
                                 const std::vector<Json>& machines) {
-  RequestParts parts{object, cluster, userDataBase64, {}, {}, nullptr, nullptr};
+  RequestParts parts;
+  parts.object = object;
+  parts.cluster = cluster;
+  parts.userDataBase64 = userDataBase64;
   parts.peers.reserve(machines.size());
   for (const auto& m : machines) {
     if (m) parts.peers.push_back(shareText(peerSummary(m)));

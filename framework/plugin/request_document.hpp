@@ -46,10 +46,16 @@ struct RequestParts {
   // of the same documents (Store::getText), so a reconcile need not print what it just read.
   std::shared_ptr<const std::string> objectText;
   std::shared_ptr<const std::string> clusterText;
+  // False for plugins of ABI v2 and later: "machines" is left out (even when `peers` is set)
+  // and answered by the host service cluster_machines when the plugin asks.
+  bool machinesInline = true;
 };
 
-// {"object", "cluster", "userData"?, "machines": [peers...], "observed"?}
+// {"object", "cluster", "userData"?, "machines": [peers...] (when machinesInline), "observed"?}
 std::string makeRequestDocument(const RequestParts& parts);
+
+// The JSON array of `peers`: "machines" of a request, or cluster_machines' answer.
+std::string peersArray(const std::vector<SharedText>& peers);
 
 // The same from whole peer documents (each reduced with peerSummary). Null pointers become
 // {} / are skipped.

@@ -10,3 +10,7 @@
   static_assert(offsetof(type, field) == (offset), "ABI: v1 field " #type "." #field " moved");
 #define MAASPROV_CONST(name, value) static_assert((name) == (value), "ABI: v1 " #name " changed");
 #include "layout_v1.inc"
+
+// ABI v2 appended one host service right after v1's last; it stays there from now on.
+MAASPROV_FIELD(maasprov_host_services, cluster_machines, 64)
+MAASPROV_CONST(MAASPROV_ABI_VERSION_2, 2)

@@ -2,7 +2,9 @@
 // loader: negotiation, host services (MAAS call, checkpoint, log) and results.
 #include <gtest/gtest.h>
 
+#include "framework/controller/reconcile_context.hpp"
 #include "framework/plugin/plugin_instance.hpp"
+#include "framework/plugin/request_document.hpp"
 
 namespace maasprov::plugin {
 namespace {
@@ -43,6 +45,20 @@ TEST(AbiV1, FrozenV1PluginLoadsAndWorksInTheCurrentHost) {
   EXPECT_EQ(invalid.error->type, ErrorType::InvalidSpec);
   EXPECT_FALSE(invalid.error->retryable);
   EXPECT_EQ(instance->describe().document->getValue<int>("abi"), 1);
+}
+
+// ABI v2 moved the cluster's machines out of the request; a v1 plugin must keep getting them
+// in it, as the controller builds its requests.
+TEST(AbiV1, TheControllerKeepsTheMachinesInAV1PluginsRequest) {
+  auto instance = PluginInstance::create(PluginLibrary::load(MAASPROV_ABI_V1_PLUGIN),
+                                         std::make_shared<HostEnvironment>());
+  RequestParts parts;
+  MachinesFn onDemand =
+      controller::offerMachines(*instance, parts, {shareText(R"({"metadata":{"name":"m1"}})")});
+  EXPECT_FALSE(onDemand);  // a v1 plugin reads them from its request, never asks
+  const std::string request = makeRequestDocument(parts);
+  EXPECT_NE(request.find(R"("machines":[{"metadata":{"name":"m1"}}])"), std::string::npos)
+      << request;
 }
 
 }  // namespace

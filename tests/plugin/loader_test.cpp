@@ -29,7 +29,7 @@ TEST(Loader, LoadsAGoodPluginAndReadsItsDescriptor) {
   EXPECT_EQ(lib->version(), "2.0.0");
   EXPECT_EQ(lib->kind(), Kind::MachineProvisioner);
   EXPECT_EQ(lib->modes(), (std::vector<std::string>{"good-a", "good-b"}));
-  EXPECT_EQ(lib->abiVersion(), MAASPROV_ABI_VERSION_1);
+  EXPECT_EQ(lib->abiVersion(), MAASPROV_ABI_VERSION_2);  // the newest both speak
   EXPECT_TRUE(lib->hasDescribe());
 }
 
@@ -70,11 +70,19 @@ TEST(Loader, RefusedVersionCarriesThePluginsReason) {
 
 TEST(Loader, AGoodPluginRefusesARangeItDoesNotSpeak) {
   LoadOptions future;
-  future.minVersion = 2;
-  future.maxVersion = 3;
+  future.minVersion = 3;
+  future.maxVersion = 4;
   auto reason = refusal("fixture_good", future);
-  EXPECT_NE(reason.find("refused ABI version: host offers [2, 3]"), std::string::npos) << reason;
-  EXPECT_NE(reason.find("speaks ABI version 1 only"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("refused ABI version: host offers [3, 4]"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("speaks ABI versions 1 and 2"), std::string::npos) << reason;
+}
+
+TEST(Loader, AnSdkPluginSpeaksVersion1ToAHostThatOffersNoMore) {
+  LoadOptions old;
+  old.minVersion = MAASPROV_ABI_VERSION_1;
+  old.maxVersion = MAASPROV_ABI_VERSION_1;
+  EXPECT_EQ(PluginLibrary::load(fixture("fixture_good"), old)->abiVersion(),
+            MAASPROV_ABI_VERSION_1);
 }
 
 TEST(Loader, NullDescriptor) {

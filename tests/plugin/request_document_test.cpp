@@ -24,6 +24,18 @@ TEST(RequestDocument, HasTheDocumentedShape) {
   EXPECT_FALSE(noUserData->has("userData"));
 }
 
+// For a plugin of ABI v2 the peers stay out of the request; cluster_machines answers them.
+TEST(RequestDocument, MachinesCanBeLeftOutAndAnsweredApart) {
+  RequestParts parts;
+  parts.peers = {shareText(R"({"metadata":{"name":"m1"}})"),
+                 shareText(R"({"metadata":{"name":"m2"}})")};
+  parts.machinesInline = false;
+  auto doc = test::parseObject(makeRequestDocument(parts));
+  EXPECT_FALSE(doc->has("machines"));
+  EXPECT_EQ(peersArray(parts.peers), R"([{"metadata":{"name":"m1"}},{"metadata":{"name":"m2"}}])");
+  EXPECT_EQ(peersArray({}), "[]");
+}
+
 // The stored texts of the object and its cluster, when the host has them, are sent as they are
 // (the same documents, not printed again).
 TEST(RequestDocument, StoredTextsAreSentInsteadOfTheTrees) {

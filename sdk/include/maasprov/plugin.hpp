@@ -9,7 +9,9 @@
 //   };
 //   MAASPROV_PLUGIN(MyPlugin, "my-plugin", "1.0.0", maasprov::Kind::MachineProvisioner, "my-mode")
 //
-// The macro defines the exported entry point, negotiates ABI version 1 and builds the descriptor.
+// The macro defines the exported entry point, negotiates the newest ABI version both sides speak
+// (2, or 1 with an older host) and builds the descriptor. Which one was agreed changes nothing
+// for the class: Request::machines() answers the same either way.
 // Every exception thrown by the class is turned into the ABI's error struct at the boundary.
 //
 // Ownership: the SDK owns the instance (created in create(), deleted in destroy()).
@@ -20,6 +22,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
@@ -69,12 +72,21 @@ class Request {
   // cluster's other machines, often most of the text, which many calls never read): that one is
   // only checked, and built by the first machines() or document(). Throws json::ParseError for
   // text that is not one JSON object, and PluginError as the other constructor does.
-  static Request fromText(std::string_view text) {
-    std::string_view machines;
-    Request r{json::parseDeferring(text, "machines", &machines)};
-    if (!machines.empty()) {
+  static Request fromText(std::string_view text) { return fromText(text, nullptr); }
+
+  // As fromText(text), for a request whose host answers "machines" on demand (ABI v2, where
+  // the document leaves it out): when the document has no "machines", the first machines() or
+  // document() calls `machines` for the array's text, at most once. A PluginError it throws
+  // reaches that caller. `machines` must stay callable while the request is used.
+  static Request fromText(std::string_view text, std::function<std::string()> machines) {
+    std::string_view inlined;
+    Request r{json::parseDeferring(text, "machines", &inlined)};
+    if (!inlined.empty()) {
       r.deferred_ = std::make_shared<Deferred>();
-      r.deferred_->text = machines;
+      r.deferred_->text = inlined;
+    } else if (machines && r.doc_.find("machines") == nullptr) {
+      r.deferred_ = std::make_shared<Deferred>();
+      r.deferred_->fetch = std::move(machines);
     }
     return r;
   }
@@ -98,8 +110,19 @@ class Request {
   }
   const json::Array& machines() const {
     if (deferred_) {
-      std::call_once(deferred_->machinesOnce,
-                     [this] { deferred_->machines = json::parse(deferred_->text).asArray(); });
+      std::call_once(deferred_->machinesOnce, [this] {
+        if (deferred_->fetch) {
+          json::Value answer = json::parse(deferred_->fetch());
+          if (!answer.isArray()) {
+            throw PluginError(ErrorType::Internal,
+                              "the host answered the cluster's machines with JSON of type " +
+                                  std::string(json::typeName(answer.type())) + ", not an array");
+          }
+          deferred_->machines = std::move(answer.asArray());
+        } else {
+          deferred_->machines = json::parse(deferred_->text).asArray();
+        }
+      });
       return deferred_->machines;
     }
     const json::Value* m = doc_.find("machines");
@@ -132,10 +155,11 @@ class Request {
     const json::Value* m = v.find(key);
     return (m == nullptr || !m->isObject()) ? emptyObject : *m;
   }
-  // "machines" of a request made by fromText(): its text until first use. Shared, so that a
-  // Request stays copyable.
+  // "machines" of a request made by fromText(): its text, or what asks the host for it, until
+  // first use. Shared, so that a Request stays copyable.
   struct Deferred {
     std::string text;
+    std::function<std::string()> fetch;
     std::once_flag machinesOnce;
     json::Array machines;
     std::once_flag documentOnce;
@@ -279,6 +303,33 @@ std::unique_ptr<P> construct(const json::Value& config, Host& host) {
   }
 }
 
+inline uint32_t& negotiatedVersion() {
+  static uint32_t version = 0;  // set once by the entry call
+  return version;
+}
+
+// What asks the host for the cluster's machines during `call` (ABI v2); empty with a host of v1,
+// which puts them into the request itself.
+inline std::function<std::string()> machinesFromHost(maasprov_call* call) {
+  const maasprov_host_services* host = hostServices();
+  if (negotiatedVersion() < MAASPROV_ABI_VERSION_2 || host == nullptr ||
+      !MAASPROV_HAS_FIELD(host->struct_size, maasprov_host_services, cluster_machines) ||
+      host->cluster_machines == nullptr) {
+    return {};
+  }
+  return [host, call] {
+    StringSink out;
+    const maasprov_sink sink = out.sink();
+    const int32_t rc = host->cluster_machines(call, &sink);
+    if (rc != MAASPROV_OK) {
+      throw PluginError(
+          ErrorType::Transient,
+          "the host did not answer the cluster's machines (code " + std::to_string(rc) + ")");
+    }
+    return std::move(out.text);
+  };
+}
+
 template <typename P>
 struct Glue {
   static P* self(maasprov_instance* instance) { return reinterpret_cast<P*>(instance); }
@@ -296,9 +347,10 @@ struct Glue {
     });
   }
 
-  static Request parseRequest(maasprov_str request) {
+  static Request parseRequest(maasprov_call* call, maasprov_str request) {
     try {
-      return Request::fromText(std::string_view(request.data, request.size));
+      return Request::fromText(std::string_view(request.data, request.size),
+                               machinesFromHost(call));
     } catch (const json::ParseError& e) {
       throw PluginError(ErrorType::Internal,
                         std::string("the host sent a request that is not JSON: ") + e.what());
@@ -308,7 +360,7 @@ struct Glue {
   static int32_t reconcile(maasprov_instance* instance, maasprov_call* call, maasprov_str request,
                            maasprov_result* r) {
     return guarded(r, [&]() -> int32_t {
-      Request req = parseRequest(request);
+      Request req = parseRequest(call, request);
       Host host(hostServices(), call);
       Result result = self(instance)->reconcile(req, host);
       append(r->document, result.toJson().dump());
@@ -319,7 +371,7 @@ struct Glue {
   static int32_t remove(maasprov_instance* instance, maasprov_call* call, maasprov_str request,
                         maasprov_result* r) {
     return guarded(r, [&]() -> int32_t {
-      Request req = parseRequest(request);
+      Request req = parseRequest(call, request);
       Host host(hostServices(), call);
       RemoveResult result = self(instance)->remove(req, host);
       append(r->document, result.toJson().dump());
@@ -354,9 +406,12 @@ int32_t negotiate(maasprov_negotiation* n, const char* name, const char* version
   if (n == nullptr || n->struct_size < sizeof(maasprov_negotiation)) {
     return MAASPROV_E_INVALID_ARGUMENT;
   }
-  if (n->min_version > MAASPROV_ABI_VERSION_1 || n->max_version < MAASPROV_ABI_VERSION_1) {
+  // The newest version both speak: 2, or 1 with a host that offers no more.
+  const uint32_t abi =
+      n->max_version < MAASPROV_ABI_VERSION_2 ? MAASPROV_ABI_VERSION_1 : MAASPROV_ABI_VERSION_2;
+  if (n->min_version > abi || n->max_version < abi) {
     try {
-      append(n->refusal, "plugin speaks ABI version 1 only; host offered [" +
+      append(n->refusal, "plugin speaks ABI versions 1 and 2; host offered [" +
                              std::to_string(n->min_version) + ", " +
                              std::to_string(n->max_version) + "]");
     } catch (...) {
@@ -364,6 +419,7 @@ int32_t negotiate(maasprov_negotiation* n, const char* name, const char* version
     return MAASPROV_E_VERSION;
   }
   hostServices() = n->host;
+  negotiatedVersion() = abi;
   static const maasprov_plugin_descriptor descriptor = {
       sizeof(maasprov_plugin_descriptor),
       name,
@@ -377,7 +433,7 @@ int32_t negotiate(maasprov_negotiation* n, const char* name, const char* version
       &Glue<P>::describe,
       &Glue<P>::destroy,
   };
-  n->abi_version = MAASPROV_ABI_VERSION_1;
+  n->abi_version = abi;
   n->descriptor = &descriptor;
   return MAASPROV_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * maasprov plugin ABI, version 1: the only thing that crosses the boundary between the host
+ * maasprov plugin ABI, versions 1 and 2: the only thing that crosses the boundary between the host
  * (maasprovd, maasprov-plugin-check) and a plugin shared object.
  *
  * This header is a public, stable contract. C99; it includes nothing but <stdint.h> and
@@ -46,7 +46,9 @@ extern "C" {
 
 /* ABI versions are single integers. The host offers a range, the plugin picks one inside it. */
 #define MAASPROV_ABI_VERSION_1 1u
-#define MAASPROV_ABI_VERSION_CURRENT MAASPROV_ABI_VERSION_1
+/* v2: request documents leave "machines" out; the plugin asks for them (cluster_machines). */
+#define MAASPROV_ABI_VERSION_2 2u
+#define MAASPROV_ABI_VERSION_CURRENT MAASPROV_ABI_VERSION_2
 
 /* The one symbol a plugin exports (extern "C", default visibility). */
 #define MAASPROV_PLUGIN_ENTRY_SYMBOL "maasprov_plugin_entry"
@@ -221,6 +223,19 @@ typedef struct maasprov_host_services {
   int32_t (*cancelled)(maasprov_call* call);
 
   /* ABI v1 ends here. Later versions append fields after this line. */
+
+  /*
+   * ABI v2. Appends the JSON array of the other MaasMachines of the object's cluster (the
+   * summaries described under "machines" below) to `machines`. A v2 request document leaves
+   * "machines" out: the array grows with the cluster (a cluster of 1,000 machines sends about
+   * 450 KB), and most calls never read it. Each call of this function answers the array as it
+   * is then; call it at most once per plugin call and keep the answer. Returns MAASPROV_OK;
+   * MAASPROV_E_UNSUPPORTED outside reconcile/remove; MAASPROV_E_TOO_LARGE when the sink refused
+   * the bytes; MAASPROV_E_INVALID_ARGUMENT for a NULL or undersized argument. [thread-safe]
+   */
+  int32_t (*cluster_machines)(maasprov_call* call, const maasprov_sink* machines);
+
+  /* ABI v2 ends here. */
 } maasprov_host_services;
 
 /* ---- Plugin descriptor (plugin -> host) ------------------------------------------------------ */
@@ -244,7 +259,9 @@ typedef struct maasprov_instance maasprov_instance;
  *      "machines": [<summaries of the other MaasMachines of the same cluster: apiVersion,
  *                    kind, metadata {name, namespace, uid, labels, deletionTimestamp},
  *                    spec {provisioningMode}, status {ready, systemID, providerID,
- *                    failureDomain, lxdHost, machineState, machinePowered, addresses}>],
+ *                    failureDomain, lxdHost, machineState, machinePowered, addresses}>]
+ *                   (ABI v1 only; from v2 on the host answers the same array through
+ *                   maasprov_host_services.cluster_machines instead),
  *      "observed": <optional: the object's MAAS machine as MAAS renders GET machines/{id}/,
  *                   read by the host's poller moments before this call; a plugin may use it
  *                   instead of reading the machine again>}

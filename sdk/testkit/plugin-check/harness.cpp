@@ -77,10 +77,21 @@ Poco::JSON::Object::Ptr Harness::freshObject(const std::string& tag) const {
 }
 
 std::string Harness::requestFor(const Poco::JSON::Object::Ptr& object) const {
-  std::vector<Poco::JSON::Object::Ptr> machines;
-  return plugin::makeRequestDocument(object, isProvisioner() ? settings_.cluster : object,
-                                     std::string("I2Nsb3VkLWNvbmZpZwo="),  // "#cloud-config\n"
-                                     machines);
+  plugin::RequestParts parts;
+  parts.object = object;
+  parts.cluster = isProvisioner() ? settings_.cluster : object;
+  parts.userDataBase64 = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config\n"
+  // As maasprovd sends it: from ABI v2 on, the (empty) cluster's machines on demand.
+  parts.machinesInline = instance_->library().abiVersion() < MAASPROV_ABI_VERSION_2;
+  return plugin::makeRequestDocument(parts);
+}
+
+plugin::CallOptions Harness::callOptions(const Poco::JSON::Object::Ptr& object) const {
+  plugin::CallOptions options;
+  if (object) options.objectKey = object->getObject("metadata")->optValue<std::string>("name", "");
+  options.machines = [] { return std::string("[]"); };  // the object's cluster has no other
+  options.timeout = std::chrono::seconds(60);
+  return options;
 }
 
 namespace {
@@ -97,8 +108,7 @@ void merge(Poco::JSON::Object::Ptr object, const Poco::JSON::Object::Ptr& patch)
 
 plugin::CallOutcome Harness::reconcile(const Poco::JSON::Object::Ptr& object, Feedback feedback,
                                        bool failCheckpoints) {
-  plugin::CallOptions options;
-  options.objectKey = object->getObject("metadata")->optValue<std::string>("name", "");
+  plugin::CallOptions options = callOptions(object);
   std::vector<Poco::JSON::Object::Ptr> stored;
   options.checkpoint = [&](const Poco::JSON::Object::Ptr& status) {
     if (failCheckpoints) {
@@ -108,7 +118,6 @@ plugin::CallOutcome Harness::reconcile(const Poco::JSON::Object::Ptr& object, Fe
     events_.add({Event::Kind::CheckpointStored, "", "", "", 0, "", ""});
     stored.push_back(cloneObject(status));
   };
-  options.timeout = std::chrono::seconds(60);
   plugin::CallOutcome out = instance_->reconcile(requestFor(object), options);
   if (feedback != Feedback::None) {
     for (const auto& s : stored) merge(object, s);
@@ -118,13 +127,11 @@ plugin::CallOutcome Harness::reconcile(const Poco::JSON::Object::Ptr& object, Fe
 }
 
 plugin::CallOutcome Harness::remove(const Poco::JSON::Object::Ptr& object) {
-  plugin::CallOptions options;
-  options.objectKey = object->getObject("metadata")->optValue<std::string>("name", "");
+  plugin::CallOptions options = callOptions(object);
   std::vector<Poco::JSON::Object::Ptr> stored;
   options.checkpoint = [&](const Poco::JSON::Object::Ptr& status) {
     stored.push_back(cloneObject(status));
   };
-  options.timeout = std::chrono::seconds(60);
   plugin::CallOutcome out = instance_->remove(requestFor(object), options);
   for (const auto& s : stored) merge(object, s);
   merge(object, out.status);
@@ -145,9 +152,7 @@ std::optional<std::string> Harness::removeUntilDone(const Poco::JSON::Object::Pt
 }
 
 plugin::CallOutcome Harness::reconcileRaw(const std::string& request) {
-  plugin::CallOptions options;
-  options.timeout = std::chrono::seconds(60);
-  return instance_->reconcile(request, options);
+  return instance_->reconcile(request, callOptions(nullptr));
 }
 
 void Harness::pause(const plugin::CallOutcome& outcome) {

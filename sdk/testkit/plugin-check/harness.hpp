@@ -53,6 +53,8 @@ class Harness {
   plugin::CallOutcome reconcileRaw(const std::string& request);
 
   std::string requestFor(const Poco::JSON::Object::Ptr& object) const;
+  // Options of a call on `object` (null: none named): the kit's timeout and cluster_machines.
+  plugin::CallOptions callOptions(const Poco::JSON::Object::Ptr& object) const;
   bool isProvisioner() const;
   plugin::PluginInstance& instance() { return *instance_; }
   const plugin::PluginLibrary& library() const { return *library_; }
