@@ -5,7 +5,8 @@
 //   BM_Direct          TypicalProvisioner::reconcile on an already parsed Request
 //   BM_DirectWithJson  + the JSON work any plugin does: parse the request, write the result
 //   BM_Abi             PluginInstance::reconcile(request string): ABI, host sinks, result
-//                      parsed into Poco objects by the host (no timeout: caller's thread)
+//                      parsed into Poco objects by the host (no timeout: caller's thread); the
+//                      request as ABI v2 has it, the peers asked for through cluster_machines
 //   BM_AbiWithTimeout  the same with a timeout: the call runs on a pooled call thread
 //   BM_PluginCaller    controller::PluginCaller::call, as the controller calls plugins (the
 //                      caller's thread, watched for controller.plugin_timeout); process CPU
@@ -64,9 +65,11 @@ BENCHMARK(BM_DirectWithJson)->Unit(benchmark::kMicrosecond);
 
 void BM_Abi(benchmark::State& state) {
   auto instance = loadPlugin();
-  const std::string& text = typicalRequest();
+  const std::string& text = typicalV2Request();
+  plugin::CallOptions options;
+  options.machines = typicalMachines();
   for (auto _ : state) {
-    auto outcome = instance->reconcile(text);
+    auto outcome = instance->reconcile(text, options);
     if (!outcome.ok()) {
       state.SkipWithError(outcome.error->message.c_str());
       break;
@@ -78,10 +81,11 @@ BENCHMARK(BM_Abi)->Unit(benchmark::kMicrosecond);
 
 void BM_AbiWithTimeout(benchmark::State& state) {
   auto instance = loadPlugin();
-  const std::string& text = typicalRequest();
+  const std::string& text = typicalV2Request();
   plugin::CallOptions options;
   options.objectKey = "default/c1-cp-0";
   options.timeout = std::chrono::seconds(120);  // controller.plugin_timeout's default
+  options.machines = typicalMachines();
   for (auto _ : state) {
     auto outcome = instance->reconcile(text, options);
     if (!outcome.ok()) {
@@ -95,11 +99,11 @@ BENCHMARK(BM_AbiWithTimeout)->Unit(benchmark::kMicrosecond);
 
 void BM_PluginCaller(benchmark::State& state) {
   auto instance = loadPlugin();
-  const std::string& text = typicalRequest();
+  const std::string& text = typicalV2Request();
   controller::PluginCaller caller(std::chrono::seconds(120));  // plugin_timeout's default
   for (auto _ : state) {
-    auto outcome =
-        caller.call(instance, controller::PluginOp::Reconcile, text, "default/c1-cp-0", {});
+    auto outcome = caller.call(instance, controller::PluginOp::Reconcile, text, "default/c1-cp-0",
+                               {}, typicalMachines());
     if (!outcome.ok()) {
       state.SkipWithError(outcome.error->message.c_str());
       break;

@@ -2,9 +2,10 @@
 // control-plane MaasMachine as the store holds it (metadata, spec, status with conditions), its
 // cluster, 1 KiB of base64 user data and the summaries (plugin::peerSummary) of two other
 // machines of the cluster, put together by plugin::makeRequestDocument. No "observed" MAAS
-// machine: that rides along only when the poller has just read it. About 4.5 KB of JSON.
+// machine: that rides along only when the poller has just read it. About 4.5 KB of JSON. Plugins
+// of ABI v2 get it without the peers and ask for them (typicalV2Request, typicalMachines).
 //
-// Thread-safety: typicalRequest() builds its text once (a function-local static).
+// Thread-safety: the texts are built once (function-local statics).
 #pragma once
 
 #include <Poco/JSON/Parser.h>
@@ -65,18 +66,39 @@ inline Poco::JSON::Object::Ptr parsedObject(const std::string& text) {
   return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
 }
 
+// The summaries of the two other machines, as the host keeps them.
+inline const std::vector<plugin::SharedText>& typicalPeers() {
+  static const std::vector<plugin::SharedText> peers = {
+      plugin::shareText(plugin::peerSummary(parsedObject(typicalMachine("c1-cp-1", "zone-b")))),
+      plugin::shareText(plugin::peerSummary(parsedObject(typicalMachine("c1-cp-2", "zone-c"))))};
+  return peers;
+}
+
+// `machinesInline`: the whole request, as ABI v1 has it (and any plugin reads it in the end);
+// false: as the host sends it to a plugin of ABI v2, which asks for the peers (cluster_machines).
+inline std::string makeTypicalRequest(bool machinesInline) {
+  plugin::RequestParts parts;
+  parts.object = parsedObject(typicalMachine("c1-cp-0", "zone-a"));
+  parts.cluster = parsedObject(typicalCluster());
+  parts.userDataBase64 = typicalUserData();
+  parts.peers = typicalPeers();
+  parts.machinesInline = machinesInline;
+  return plugin::makeRequestDocument(parts);
+}
+
 inline const std::string& typicalRequest() {
-  static const std::string text = [] {
-    plugin::RequestParts parts;
-    parts.object = parsedObject(typicalMachine("c1-cp-0", "zone-a"));
-    parts.cluster = parsedObject(typicalCluster());
-    parts.userDataBase64 = typicalUserData();
-    parts.peers = {
-        plugin::shareText(plugin::peerSummary(parsedObject(typicalMachine("c1-cp-1", "zone-b")))),
-        plugin::shareText(plugin::peerSummary(parsedObject(typicalMachine("c1-cp-2", "zone-c"))))};
-    return plugin::makeRequestDocument(parts);
-  }();
+  static const std::string text = makeTypicalRequest(true);
   return text;
+}
+
+inline const std::string& typicalV2Request() {
+  static const std::string text = makeTypicalRequest(false);
+  return text;
+}
+
+// What answers the plugin's cluster_machines, as the controller answers it.
+inline plugin::MachinesFn typicalMachines() {
+  return [] { return plugin::peersArray(typicalPeers()); };
 }
 
 }  // namespace maasprov::bench

@@ -6,11 +6,12 @@
 //   bench_provisioning [--sizes 100,1000] [--latency-ms 10] [--deploy-seconds 5]
 //                      [--commission-seconds 1] [--release-seconds 1] [--timeout 600]
 //                      [--label NAME] [--single-namespace] [--set daemon.key=value]...
-//                      [--daemon-build DIR]
+//                      [--daemon-build DIR] [--cluster-size 50]
 // --daemon-build runs another build tree's maasprovd and plugins under this build's simulator and
 // harness: scripts/bench --compare uses it for A/B runs.
 // Each cluster lives in its own namespace unless --single-namespace (see docs/performance.md:
-// the controller lists a whole namespace per reconcile).
+// the controller lists a whole namespace per reconcile). --cluster-size sets the machines per
+// cluster: what a reconcile costs grows with the cluster it belongs to (docs/performance.md).
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -37,6 +38,7 @@ struct Settings {
   std::string label;
   bool singleNamespace = false;
   std::string daemonBuild;
+  int clusterSize = 50;
 };
 
 // What one phase (provision or delete) cost.
@@ -210,7 +212,7 @@ int leftInMaas(const Stack& stack) {
 
 // Returns false when a phase did not finish in time (the figures are still printed).
 bool runSize(int n, const Settings& s) {
-  Fleet fleet = makeFleet(n, 0.6, 50, !s.singleNamespace);
+  Fleet fleet = makeFleet(n, 0.6, s.clusterSize, !s.singleNamespace);
   StackOptions opts;
   opts.inventoryYaml = generateInventory({});
   opts.simArgs = {"--latency-ms",         std::to_string(static_cast<int>(s.latencyMs)),
@@ -298,10 +300,16 @@ int main(int argc, char** argv) {
   using namespace maasprov::bench;
   try {
     Options o(argc, argv);
-    Settings s{
-        o.num("latency-ms", 10),     o.num("deploy-seconds", 5), o.num("commission-seconds", 1),
-        o.num("release-seconds", 1), o.num("timeout", 600),      o.daemon(),
-        o.str("label", ""),          o.flag("single-namespace"), o.str("daemon-build", "")};
+    Settings s{o.num("latency-ms", 10),
+               o.num("deploy-seconds", 5),
+               o.num("commission-seconds", 1),
+               o.num("release-seconds", 1),
+               o.num("timeout", 600),
+               o.daemon(),
+               o.str("label", ""),
+               o.flag("single-namespace"),
+               o.str("daemon-build", ""),
+               static_cast<int>(o.num("cluster-size", 50))};
     if (!s.label.empty()) s.label = "-" + s.label;
     bool ok = true;
     for (int n : o.ints("sizes", "100,1000")) ok = runSize(n, s) && ok;
