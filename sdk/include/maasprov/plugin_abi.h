@@ -228,14 +228,15 @@ typedef struct maasprov_host_services {
    * ABI v2. Appends the JSON array of the other MaasMachines of the object's cluster (the
    * summaries described under "machines" below) to `machines`. A v2 request document leaves
    * "machines" out: the array grows with the cluster (a cluster of 1,000 machines sends about
-   * 450 KB), and most calls never read it. Each call of this function answers the array as it
-   * is then; call it at most once per plugin call and keep the answer. Returns MAASPROV_OK;
-   * MAASPROV_E_UNSUPPORTED outside reconcile/remove; MAASPROV_E_TOO_LARGE when the sink refused
-   * the bytes; MAASPROV_E_INVALID_ARGUMENT for a NULL or undersized argument. [thread-safe]
+   * 450 KB), and most calls never read it. It answers the array as it was when the plugin call
+   * began, the same each time; call it once per plugin call and keep the answer. Returns
+   * MAASPROV_OK; MAASPROV_E_UNSUPPORTED outside reconcile/remove (or when the host cannot list
+   * them); MAASPROV_E_TOO_LARGE when the sink refused the bytes; MAASPROV_E_INVALID_ARGUMENT for
+   * a NULL or undersized argument. [thread-safe]
    */
   int32_t (*cluster_machines)(maasprov_call* call, const maasprov_sink* machines);
 
-  /* ABI v2 ends here. */
+  /* ABI v2 ends here. Later versions append fields after this line. */
 } maasprov_host_services;
 
 /* ---- Plugin descriptor (plugin -> host) ------------------------------------------------------ */
