@@ -7,6 +7,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,25 +33,27 @@ class CapturingReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
   }
 
-  // Real time per iteration in ns of the benchmark run named `name` ("BM_x/1000"); -1 if absent.
+  // Real time per iteration in ns of the benchmark run named `name` ("BM_x/1000"). NaN when it
+  // did not run (a --benchmark_filter left it out): Report::add drops such figures.
   double nanos(const std::string& name) const {
     auto it = nanos_.find(name);
-    return it == nanos_.end() ? -1 : it->second;
+    return it == nanos_.end() ? kNotRun : it->second;
   }
   // CPU time per iteration of the benchmark's thread: what the work costs, less disturbed than
   // real time by other processes on a loaded machine.
   double cpuNanos(const std::string& name) const {
     auto it = cpuNanos_.find(name);
-    return it == cpuNanos_.end() ? -1 : it->second;
+    return it == cpuNanos_.end() ? kNotRun : it->second;
   }
   double counter(const std::string& name, const std::string& counter) const {
     auto it = counters_.find(name);
-    if (it == counters_.end()) return -1;
+    if (it == counters_.end()) return kNotRun;
     auto c = it->second.find(counter);
-    return c == it->second.end() ? -1 : static_cast<double>(c->second);
+    return c == it->second.end() ? kNotRun : static_cast<double>(c->second);
   }
 
  private:
+  static constexpr double kNotRun = std::numeric_limits<double>::quiet_NaN();
   static double toNanos(benchmark::TimeUnit u) {
     switch (u) {
       case benchmark::kSecond:

@@ -4,6 +4,7 @@
 // Ownership: values only. Thread-safety: use from one thread.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,7 +28,12 @@ class Report {
  public:
   explicit Report(std::string scenario) : scenario_(std::move(scenario)) {}
 
-  void add(Figure f) { figures_.push_back(std::move(f)); }
+  // A NaN value is a figure this run did not measure (its benchmark was filtered out): dropped,
+  // rather than printed as a number with a verdict.
+  void add(Figure f) {
+    if (std::isnan(f.value)) return;
+    figures_.push_back(std::move(f));
+  }
   // Context printed above the table and stored in the JSON (machine, load, settings).
   void context(const std::string& key, const std::string& value);
 
