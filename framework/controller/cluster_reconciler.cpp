@@ -98,8 +98,8 @@ ReconcileOutcome ClusterReconciler::reconcile(const store::ObjectKey& key) {
     plugin::RequestParts parts;
     parts.object = cluster;
     parts.cluster = cluster;
-    plugin::MachinesFn machines =
-        offerMachines(*lookup.instance, parts, ctx_.index->peers(key.ns, key.name, ""));
+    plugin::MachinesFn machines = plugin::offerMachines(lookup.instance->library(), parts,
+                                                        ctx_.index->peers(key.ns, key.name, ""));
     std::string request = plugin::makeRequestDocument(parts);
     auto gate = ctx_.gate;
     plugin::CheckpointFn checkpoint = [gate, key](const Poco::JSON::Object::Ptr& status) {
@@ -207,7 +207,7 @@ ReconcileOutcome ClusterReconciler::reconcileDelete(const store::ObjectKey& key,
   plugin::RequestParts parts;
   parts.object = cluster;
   parts.cluster = cluster;
-  plugin::MachinesFn none = offerMachines(*lookup.instance, parts, {});
+  plugin::MachinesFn none = plugin::offerMachines(lookup.instance->library(), parts, {});
   std::string request = plugin::makeRequestDocument(parts);
   plugin::CallOutcome outcome =
       ctx_.caller.call(lookup.instance, PluginOp::Remove, request,

@@ -226,8 +226,8 @@ ReconcileOutcome MachineReconciler::reconcile(const store::ObjectKey& key) {
   parts.objectText = std::move(machineText);
   parts.clusterText = std::move(cluster);
   parts.userDataBase64 = userData;
-  plugin::MachinesFn machines =
-      offerMachines(*lookup.instance, parts, ctx_.index->peers(key.ns, clusterName, key.name));
+  plugin::MachinesFn machines = plugin::offerMachines(
+      lookup.instance->library(), parts, ctx_.index->peers(key.ns, clusterName, key.name));
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   std::string request = plugin::makeRequestDocument(parts);
   // Its writes start from the object read above (or the last one written) instead of a re-read.
@@ -292,7 +292,8 @@ ReconcileOutcome MachineReconciler::reconcileDelete(const store::ObjectKey& key,
     }
     peers = ctx_.index->peers(key.ns, clusterName, key.name);
   }
-  plugin::MachinesFn machines = offerMachines(*lookup.instance, parts, std::move(peers));
+  plugin::MachinesFn machines =
+      plugin::offerMachines(lookup.instance->library(), parts, std::move(peers));
   if (ctx_.poller) parts.observed = ctx_.poller->takeObservation(queue, systemIDOf(machine));
   std::string request = plugin::makeRequestDocument(parts);
   auto latest = std::make_shared<LatestObject>(std::move(machine));

@@ -38,16 +38,6 @@ void StoreGate::close() {
   store_ = nullptr;
 }
 
-plugin::MachinesFn offerMachines(const plugin::PluginInstance& plugin, plugin::RequestParts& parts,
-                                 std::vector<plugin::SharedText> peers) {
-  if (plugin.library().abiVersion() < MAASPROV_ABI_VERSION_2) {
-    parts.peers = std::move(peers);
-    return {};
-  }
-  parts.machinesInline = false;
-  return [peers = std::move(peers)] { return plugin::peersArray(peers); };
-}
-
 void recordMaasCalls(const ReconcileContext& ctx, const std::string& plugin,
                      const store::ObjectKey& key, const plugin::CallOutcome& outcome) {
   if (ctx.metrics == nullptr || outcome.maasCalls.empty()) return;

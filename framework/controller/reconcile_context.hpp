@@ -22,7 +22,6 @@
 #include "framework/controller/plugin_caller.hpp"
 #include "framework/controller/status_poller.hpp"
 #include "framework/plugin/plugin_registry.hpp"
-#include "framework/plugin/request_document.hpp"
 #include "framework/store/store.hpp"
 
 namespace spdlog {
@@ -108,14 +107,6 @@ struct ReconcileContext {
   // Next look at an unfinished object when its plugin names no time of its own.
   std::chrono::milliseconds requeueInterval{60000};
 };
-
-// Puts `peers` (the summaries of the cluster's other machines) into `plugin`'s request: inline
-// in `parts` for a plugin of ABI v1; for v2 and later, left out of it and returned as what
-// answers the plugin's cluster_machines, joined only if the plugin asks. The summaries are
-// taken by the caller either way: a late answer from an abandoned call must not reach into the
-// controller.
-plugin::MachinesFn offerMachines(const plugin::PluginInstance& plugin, plugin::RequestParts& parts,
-                                 std::vector<plugin::SharedText> peers);
 
 // Counts the plugin's MAAS calls by endpoint/status and for the object (metrics).
 void recordMaasCalls(const ReconcileContext& ctx, const std::string& plugin,

@@ -77,6 +77,16 @@ std::string peersArray(const std::vector<SharedText>& peers) {
   return out;
 }
 
+MachinesFn offerMachines(const PluginLibrary& library, RequestParts& parts,
+                         std::vector<SharedText> peers) {
+  if (library.abiVersion() < MAASPROV_ABI_VERSION_2) {
+    parts.peers = std::move(peers);
+    return {};
+  }
+  parts.machinesInline = false;
+  return [peers = std::move(peers)] { return peersArray(peers); };
+}
+
 std::string makeRequestDocument(const RequestParts& parts) {
   // Sized once: the texts are most of it (a cluster of 50 sends 49 summaries), and growing a
   // stream by doubling had been a visible share of every reconcile's allocations.

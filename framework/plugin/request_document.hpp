@@ -16,6 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "framework/plugin/call_context.hpp"
+#include "framework/plugin/plugin_library.hpp"
+
 namespace maasprov::plugin {
 
 // What a plugin sees of another machine of its cluster, as a compact JSON object:
@@ -56,6 +59,14 @@ std::string makeRequestDocument(const RequestParts& parts);
 
 // The JSON array of `peers`: "machines" of a request, or cluster_machines' answer.
 std::string peersArray(const std::vector<SharedText>& peers);
+
+// Puts `peers` (the summaries of the cluster's other machines) into the request of a plugin
+// from `library`: inline in `parts` for ABI v1; for v2 and later, left out of it and returned
+// as what answers the plugin's cluster_machines (CallOptions::machines), joined only if the
+// plugin asks. The summaries are taken by the caller either way: a late answer from an
+// abandoned call must not reach into the caller.
+MachinesFn offerMachines(const PluginLibrary& library, RequestParts& parts,
+                         std::vector<SharedText> peers);
 
 // The same from whole peer documents (each reduced with peerSummary). Null pointers become
 // {} / are skipped.

@@ -2,7 +2,6 @@
 // loader: negotiation, host services (MAAS call, checkpoint, log) and results.
 #include <gtest/gtest.h>
 
-#include "framework/controller/reconcile_context.hpp"
 #include "framework/plugin/plugin_instance.hpp"
 #include "framework/plugin/request_document.hpp"
 
@@ -50,11 +49,9 @@ TEST(AbiV1, FrozenV1PluginLoadsAndWorksInTheCurrentHost) {
 // ABI v2 moved the cluster's machines out of the request; a v1 plugin must keep getting them
 // in it, as the controller builds its requests.
 TEST(AbiV1, TheControllerKeepsTheMachinesInAV1PluginsRequest) {
-  auto instance = PluginInstance::create(PluginLibrary::load(MAASPROV_ABI_V1_PLUGIN),
-                                         std::make_shared<HostEnvironment>());
+  auto lib = PluginLibrary::load(MAASPROV_ABI_V1_PLUGIN);
   RequestParts parts;
-  MachinesFn onDemand =
-      controller::offerMachines(*instance, parts, {shareText(R"({"metadata":{"name":"m1"}})")});
+  MachinesFn onDemand = offerMachines(*lib, parts, {shareText(R"({"metadata":{"name":"m1"}})")});
   EXPECT_FALSE(onDemand);  // a v1 plugin reads them from its request, never asks
   const std::string request = makeRequestDocument(parts);
   EXPECT_NE(request.find(R"("machines":[{"metadata":{"name":"m1"}}])"), std::string::npos)

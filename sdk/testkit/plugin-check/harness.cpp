@@ -76,20 +76,20 @@ Poco::JSON::Object::Ptr Harness::freshObject(const std::string& tag) const {
   return obj;
 }
 
-std::string Harness::requestFor(const Poco::JSON::Object::Ptr& object) const {
+std::string Harness::requestFor(const Poco::JSON::Object::Ptr& object,
+                                plugin::CallOptions& options) const {
   plugin::RequestParts parts;
   parts.object = object;
   parts.cluster = isProvisioner() ? settings_.cluster : object;
   parts.userDataBase64 = "I2Nsb3VkLWNvbmZpZwo=";  // "#cloud-config\n"
-  // As maasprovd sends it: from ABI v2 on, the (empty) cluster's machines on demand.
-  parts.machinesInline = instance_->library().abiVersion() < MAASPROV_ABI_VERSION_2;
+  // As maasprovd offers them; the object's cluster has no other machines.
+  options.machines = plugin::offerMachines(*library_, parts, {});
   return plugin::makeRequestDocument(parts);
 }
 
 plugin::CallOptions Harness::callOptions(const Poco::JSON::Object::Ptr& object) const {
   plugin::CallOptions options;
   if (object) options.objectKey = object->getObject("metadata")->optValue<std::string>("name", "");
-  options.machines = [] { return std::string("[]"); };  // the object's cluster has no other
   options.timeout = std::chrono::seconds(60);
   return options;
 }
@@ -118,7 +118,7 @@ plugin::CallOutcome Harness::reconcile(const Poco::JSON::Object::Ptr& object, Fe
     events_.add({Event::Kind::CheckpointStored, "", "", "", 0, "", ""});
     stored.push_back(cloneObject(status));
   };
-  plugin::CallOutcome out = instance_->reconcile(requestFor(object), options);
+  plugin::CallOutcome out = instance_->reconcile(requestFor(object, options), options);
   if (feedback != Feedback::None) {
     for (const auto& s : stored) merge(object, s);
   }
@@ -132,7 +132,7 @@ plugin::CallOutcome Harness::remove(const Poco::JSON::Object::Ptr& object) {
   options.checkpoint = [&](const Poco::JSON::Object::Ptr& status) {
     stored.push_back(cloneObject(status));
   };
-  plugin::CallOutcome out = instance_->remove(requestFor(object), options);
+  plugin::CallOutcome out = instance_->remove(requestFor(object, options), options);
   for (const auto& s : stored) merge(object, s);
   merge(object, out.status);
   return out;
@@ -152,7 +152,10 @@ std::optional<std::string> Harness::removeUntilDone(const Poco::JSON::Object::Pt
 }
 
 plugin::CallOutcome Harness::reconcileRaw(const std::string& request) {
-  return instance_->reconcile(request, callOptions(nullptr));
+  plugin::CallOptions options = callOptions(nullptr);
+  plugin::RequestParts ignored;  // the request is given; only what answers cluster_machines
+  options.machines = plugin::offerMachines(*library_, ignored, {});
+  return instance_->reconcile(request, options);
 }
 
 void Harness::pause(const plugin::CallOutcome& outcome) {

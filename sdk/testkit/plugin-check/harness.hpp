@@ -52,8 +52,10 @@ class Harness {
   // Calls with a raw request text (for hostile input).
   plugin::CallOutcome reconcileRaw(const std::string& request);
 
-  std::string requestFor(const Poco::JSON::Object::Ptr& object) const;
-  // Options of a call on `object` (null: none named): the kit's timeout and cluster_machines.
+  // The request for `object` as maasprovd builds it, and what answers its cluster_machines
+  // (into `options`).
+  std::string requestFor(const Poco::JSON::Object::Ptr& object, plugin::CallOptions& options) const;
+  // Options of a call on `object` (null: none named): the kit's timeout.
   plugin::CallOptions callOptions(const Poco::JSON::Object::Ptr& object) const;
   bool isProvisioner() const;
   plugin::PluginInstance& instance() { return *instance_; }
