@@ -190,20 +190,16 @@ std::size_t StatusPoller::pollOnce() {
 std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapshot) {
   if (snapshot.empty()) return 0;
 
-  // A failed round looks again no sooner than it would have had it succeeded.
-  auto later = [&] {
+  // A failed list call leaves its machines and those after it to look again no sooner than they
+  // would have had it succeeded.
+  auto later = [&](std::size_t from) {
     const auto now = Clock::now();
     std::lock_guard lock(mutex_);
-    for (const auto& [key, _] : snapshot) {
-      auto it = entries_.find(key);
+    for (std::size_t i = from; i < snapshot.size(); ++i) {
+      auto it = entries_.find(snapshot[i].first);
       if (it != entries_.end()) it->second.due = nextLook(it->second, now);
     }
-    return std::size_t{0};
   };
-  // The answers' bodies, and system_id -> the machine in them as MAAS reports it now.
-  std::vector<std::string> answers;  // reserved: `seen` borrows from them
-  answers.reserve((snapshot.size() + options_.batchSize - 1) / options_.batchSize);
-  std::map<std::string, Seen> seen;
   std::vector<SeenBefore> views;
   views.reserve(snapshot.size());
   std::unordered_multimap<std::size_t, const SeenBefore*> known;
@@ -212,9 +208,59 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
     views.push_back({e.systemID, e.lastTextSize, e.lastTextState, e.lastTextPowered});
     known.emplace(e.lastTextHash, &views.back());
   }
+  // Compares what one list call saw with what was stored, sets each machine's next look and
+  // requeues those that changed.
+  const auto settle = [&](std::size_t first, std::size_t last,
+                          const std::map<std::string, Seen>& seen) {
+    std::vector<std::string> changed;
+    {
+      const auto now = Clock::now();
+      std::lock_guard lock(mutex_);
+      for (std::size_t i = first; i < last; ++i) {
+        const auto& [key, before] = snapshot[i];
+        auto current = entries_.find(key);
+        // Untracked or re-tracked (a reconcile ran) while we were asking: its own values win.
+        if (current == entries_.end() || current->second.systemID != before.systemID ||
+            current->second.state != before.state || current->second.powered != before.powered) {
+          continue;
+        }
+        auto it = seen.find(before.systemID);
+        std::string state = it == seen.end() ? std::string("<gone>") : it->second.state;
+        bool powered = it != seen.end() && it->second.powered;
+        if (it != seen.end()) {
+          current->second.lastTextHash = it->second.hash;
+          current->second.lastTextSize = it->second.text.size();
+          current->second.lastTextState = it->second.state;
+          current->second.lastTextPowered = it->second.powered;
+        }
+        if (state == before.state && (powered == before.powered || maasDrivesPower(state))) {
+          current->second.powered = powered;  // the baseline the next look compares with
+          current->second.due = nextLook(current->second, now);
+          continue;
+        }
+        current->second.state = state;
+        current->second.powered = powered;
+        current->second.since = now;
+        current->second.due = nextLook(current->second, now);
+        if (it != seen.end()) {
+          observations_[key] = {before.systemID, std::string(it->second.text), now};
+        }
+        changed.push_back(key);
+      }
+    }
+    for (const auto& key : changed) {
+      logger_->debug("status poller: {} changed in MAAS; reconciling it early", key);
+      requeue_(key);
+    }
+    return changed.size();
+  };
+  // Each list call's machines are settled (compared, requeued, given their next look) as soon as
+  // its answer is read: a machine whose state changed is not kept waiting for the round's other
+  // calls, which with a fleet deploying at once are several.
+  std::size_t requeued = 0;
   for (std::size_t first = 0; first < snapshot.size(); first += options_.batchSize) {
     maas::Request request{"GET", "machines/", "", {}, true};
-    std::size_t last = std::min(snapshot.size(), first + options_.batchSize);
+    const std::size_t last = std::min(snapshot.size(), first + options_.batchSize);
     for (std::size_t i = first; i < last; ++i)
       request.params.emplace_back("id", snapshot[i].second.systemID);
     {
@@ -222,61 +268,26 @@ std::size_t StatusPoller::poll(std::vector<std::pair<std::string, Entry>> snapsh
       ++requests_;
     }
     if (onRequest_) onRequest_(last - first);
+    std::string answer;
+    std::map<std::string, Seen> seen;  // system_id -> the machine as MAAS reports it now
     try {
       maas::Response response = transport_.send(request);
       if (response.status != 200) {
         logger_->warn("status poller: MAAS answered GET machines/ with HTTP {}; will retry",
                       response.status);
-        return later();
+        later(first);
+        return requeued;
       }
-      answers.push_back(std::move(response.body));
-      readAnswer(answers.back(), known, seen);
+      answer = std::move(response.body);
+      readAnswer(answer, known, seen);  // `seen` borrows from `answer`
     } catch (const std::exception& e) {
       logger_->warn("status poller: polling MAAS failed: {}; will retry", e.what());
-      return later();
+      later(first);
+      return requeued;
     }
+    requeued += settle(first, last, seen);
   }
-
-  std::vector<std::string> changed;
-  {
-    const auto now = Clock::now();
-    std::lock_guard lock(mutex_);
-    for (const auto& [key, before] : snapshot) {
-      auto current = entries_.find(key);
-      // Untracked or re-tracked (a reconcile ran) while we were asking: its own values win.
-      if (current == entries_.end() || current->second.systemID != before.systemID ||
-          current->second.state != before.state || current->second.powered != before.powered) {
-        continue;
-      }
-      auto it = seen.find(before.systemID);
-      std::string state = it == seen.end() ? std::string("<gone>") : it->second.state;
-      bool powered = it != seen.end() && it->second.powered;
-      if (it != seen.end()) {
-        current->second.lastTextHash = it->second.hash;
-        current->second.lastTextSize = it->second.text.size();
-        current->second.lastTextState = it->second.state;
-        current->second.lastTextPowered = it->second.powered;
-      }
-      if (state == before.state && (powered == before.powered || maasDrivesPower(state))) {
-        current->second.powered = powered;  // the baseline the next look compares with
-        current->second.due = nextLook(current->second, now);
-        continue;
-      }
-      current->second.state = state;
-      current->second.powered = powered;
-      current->second.since = now;
-      current->second.due = nextLook(current->second, now);
-      if (it != seen.end()) {
-        observations_[key] = {before.systemID, std::string(it->second.text), now};
-      }
-      changed.push_back(key);
-    }
-  }
-  for (const auto& key : changed) {
-    logger_->debug("status poller: {} changed in MAAS; reconciling it early", key);
-    requeue_(key);
-  }
-  return changed.size();
+  return requeued;
 }
 
 void StatusPoller::start() {

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "controller_harness.hpp"
 #include "framework/maas/client.hpp"
@@ -258,6 +262,58 @@ TEST(StatusPoller, APowerChangeWhileMaasDeploysWakesNobodyTheDeploymentsEndDoes)
   poller.track(other, id, "Deployed", false);  // deployed, and believed off
   EXPECT_EQ(poller.pollOnce(), 1u);
   EXPECT_EQ(requeued.load(), 2);
+}
+
+// A list call's changed machines are requeued as soon as its answer is read, not when the round's
+// other calls are: a fleet deploying at once needs several calls, and the machines in the first
+// used to wait for the last.
+TEST(StatusPoller, AChangedMachineIsRequeuedBeforeTheRoundsNextCallIsAnswered) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.2"}));
+  maas::Client client(clientConfig(sim));
+  const std::string first = deployOne(sim, 0);
+  const std::string second = deployOne(sim, 1);
+
+  // Holds the round's second list call until the first call's machine is requeued (or 3 s).
+  struct Holding : maas::Transport {
+    explicit Holding(maas::Transport& t) : inner(t) {}
+    maas::Response send(const maas::Request& r) override {
+      if (calls++ > 0) {
+        std::unique_lock lock(mutex);
+        requeuedBeforeSecondCall =
+            cv.wait_for(lock, std::chrono::seconds(3), [&] { return !requeued.empty(); });
+      }
+      return inner.send(r);
+    }
+    maas::Transport& inner;
+    std::atomic<int> calls{0};
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::string> requeued;
+    bool requeuedBeforeSecondCall = false;
+  } transport(client);
+
+  StatusPoller poller(
+      {std::chrono::seconds(1), std::chrono::milliseconds(100), 1}, transport,
+      [&](const std::string& key) {
+        std::lock_guard lock(transport.mutex);
+        transport.requeued.push_back(key);
+        transport.cv.notify_all();
+      },
+      nullptr);
+  poller.track("MaasMachine/default/m0", first, "Deploying", true);
+  poller.track("MaasMachine/default/m1", second, "Deploying", true);
+  ASSERT_TRUE(Harness::waitFor([&] {
+    return Call(sim.port(), "GET", Api("machines/" + second + "/"))
+               .object()
+               ->getValue<std::string>("status_name") == "Deployed";
+  }));
+
+  EXPECT_EQ(poller.pollOnce(), 2u);
+  EXPECT_EQ(transport.calls.load(), 2) << "one list call per machine (batches of one)";
+  EXPECT_TRUE(transport.requeuedBeforeSecondCall)
+      << "m0 waited for the round's second list call to be answered";
+  EXPECT_EQ(transport.requeued,
+            (std::vector<std::string>{"MaasMachine/default/m0", "MaasMachine/default/m1"}));
 }
 
 }  // namespace
