@@ -1,7 +1,5 @@
 #include "framework/plugin/plugin_instance.hpp"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -12,8 +10,8 @@
 #include <future>
 #include <sstream>
 
+#include "framework/model/json_text.hpp"
 #include "framework/plugin/call_threads.hpp"
-#include "maasprov/json.hpp"
 
 namespace maasprov::plugin {
 namespace {
@@ -230,74 +228,16 @@ PluginFailure internal(const std::string& message) {
   return f;
 }
 
-// Converts an SDK JSON value into the Poco value Poco's parser would have made of the same text;
-// false when that is not certain (doubles, NUL in strings), so the caller falls back to Poco.
-bool toPoco(const json::Value& v, Poco::Dynamic::Var& out) {
-  switch (v.type()) {
-    case json::Type::Null:
-      out.empty();
-      return true;
-    case json::Type::Bool:
-      out = v.asBool();
-      return true;
-    case json::Type::Int:
-      // Poco 1.11 reads negative integers through a double: exact only down to -2^53.
-      if (v.asInt() < -(int64_t{1} << 53)) return false;
-      out = static_cast<Poco::Int64>(v.asInt());
-      return true;
-    case json::Type::Double:
-      return false;  // Poco keeps some integral texts (beyond int64) as UInt64
-    case json::Type::String:
-      if (v.asString().find('\0') != std::string::npos) return false;
-      out = v.asString();
-      return true;
-    case json::Type::Array: {
-      auto array = Poco::makeShared<Poco::JSON::Array>();
-      for (const auto& item : v.asArray()) {
-        Poco::Dynamic::Var x;
-        if (!toPoco(item, x)) return false;
-        array->add(x);
-      }
-      out = array;
-      return true;
-    }
-    case json::Type::Object: {
-      auto object = Poco::makeShared<Poco::JSON::Object>();
-      for (const auto& [key, member] : v.asObject()) {
-        Poco::Dynamic::Var x;
-        if (!toPoco(member, x)) return false;
-        object->set(key, x);
-      }
-      out = object;
-      return true;
-    }
-  }
-  return false;
-}
-
 // Parses and checks a result document; throws std::runtime_error describing what is wrong.
-// The SDK's parser is several times faster than Poco's; whatever it refuses or cannot convert
-// for certain goes through Poco as before, so results and error messages stay Poco's.
 Poco::JSON::Object::Ptr parseDocument(const std::string& text) {
+  Poco::JSON::Object::Ptr document;
   try {
-    const json::Value value = json::parse(text);
-    Poco::Dynamic::Var converted;
-    if (value.isObject() && toPoco(value, converted)) {
-      return converted.extract<Poco::JSON::Object::Ptr>();
-    }
-  } catch (const json::ParseError&) {
-  }
-  Poco::Dynamic::Var parsed;
-  try {
-    Poco::JSON::Parser parser;
-    parsed = parser.parse(text);
+    document = model::readObject(text);
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("malformed JSON (" + e.displayText() + ")");
   }
-  if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
-    throw std::runtime_error("the result document is not a JSON object");
-  }
-  return parsed.extract<Poco::JSON::Object::Ptr>();
+  if (!document) throw std::runtime_error("the result document is not a JSON object");
+  return document;
 }
 
 void applyDocument(const Poco::JSON::Object::Ptr& doc, CallOutcome& out) {

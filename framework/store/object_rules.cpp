@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "framework/model/json_text.hpp"
+
 namespace maasprov::store {
 
 std::string_view toString(EventType type) {
@@ -198,20 +200,18 @@ ObjectKey validate(const Document& object) {
 }
 
 Document parse(const std::string& json) {
+  Document object;
   try {
-    Poco::JSON::Parser parser;
-    const auto value = parser.parse(json);
-    if (value.type() != typeid(Poco::JSON::Object::Ptr)) throw Invalid("expected a JSON object");
-    return value.extract<Poco::JSON::Object::Ptr>();
+    object = model::readObject(json);  // every reconcile reads its object: Poco's parser is slow
   } catch (const Poco::Exception& e) {
     throw Invalid("expected a JSON object: " + e.displayText());
   }
+  if (!object) throw Invalid("expected a JSON object");
+  return object;
 }
 
 std::string serialize(const Document& object) {
-  std::ostringstream out;
-  object->stringify(out);
-  return out.str();
+  return model::printObject(*object);  // every status write prints its object
 }
 
 namespace {
