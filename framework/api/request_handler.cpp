@@ -9,11 +9,11 @@
 
 #include <array>
 #include <charconv>
-#include <sstream>
 
 #include "framework/api/api_error.hpp"
 #include "framework/api/request_body.hpp"
 #include "framework/api/watch_stream.hpp"
+#include "framework/model/json_text.hpp"
 
 namespace maasprov::api {
 
@@ -97,9 +97,7 @@ std::string methodLabel(const std::string& method) {
 }
 
 std::string stringify(const Poco::JSON::Object::Ptr& document) {
-  std::ostringstream out;
-  document->stringify(out);
-  return out.str();
+  return model::printObject(*document);
 }
 
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {

@@ -5,6 +5,8 @@
 #include <array>
 #include <sstream>
 
+#include "framework/model/json_text.hpp"
+
 namespace maasprov::plugin {
 namespace {
 
@@ -101,9 +103,7 @@ std::string makeRequestDocument(const RequestParts& parts) {
     if (text) {
       out += *text;
     } else if (tree) {
-      std::ostringstream printed;
-      tree->stringify(printed);
-      out += printed.str();
+      out += model::printObject(*tree);
     } else {
       out += "{}";
     }
