@@ -18,6 +18,15 @@ std::string nameOf(const json::Value& v, std::string_view key) {
   return m->isObject() ? stringMember(*m, "name") : std::string();
 }
 
+// The members fromJson reads.
+bool read(std::string_view key) {
+  for (std::string_view k : {"system_id", "hostname", "fqdn", "status_name", "power_state", "zone",
+                             "pool", "pod", "ip_addresses", "workload_annotations"}) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool MaasMachineView::beingReleased() const {
@@ -53,6 +62,44 @@ MaasMachineView MaasMachineView::fromJson(const json::Value& machine) {
   if (const json::Value* a = machine.find("workload_annotations"); a != nullptr && a->isObject()) {
     for (const auto& [k, v] : a->asObject()) {
       if (v.isString()) out.workloadAnnotations[k] = v.asString();
+    }
+  }
+  return out;
+}
+
+MaasMachineView MaasMachineView::fromText(std::string_view machine) {
+  json::Object members;
+  for (auto& [key, text] : json::objectMembers(machine)) {
+    if (read(key)) members.emplace_back(std::move(key), json::parse(text));
+  }
+  return fromJson(json::Value(std::move(members)));
+}
+
+MaasMachineView MaasMachineView::fromResponse(const MaasResponse& response) {
+  try {
+    return fromText(response.body);
+  } catch (const json::ParseError&) {
+    return fromJson(response.json());  // throws the error naming the call (or what MAAS sent)
+  }
+}
+
+std::vector<MaasMachineView> MaasMachineView::listFromResponse(const MaasResponse& response) {
+  std::vector<std::string_view> machines;
+  try {
+    machines = json::arrayElements(response.body);
+  } catch (const json::ParseError&) {
+    const json::Value list = response.json();  // throws when the body is not JSON
+    throw PluginError(ErrorType::Transient, "MAAS answered " + response.what + " with a " +
+                                                json::typeName(list.type()) + ", not a list");
+  }
+  std::vector<MaasMachineView> out;
+  out.reserve(machines.size());
+  for (std::size_t i = 0; i < machines.size(); ++i) {
+    try {
+      out.push_back(fromText(machines[i]));
+    } catch (const json::ParseError&) {
+      // Not an object, or a fault deeper inside: the whole answer's checks name it.
+      out.push_back(fromJson(response.json().asArray()[i]));
     }
   }
   return out;

@@ -8,8 +8,10 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "maasprov/host.hpp"
 #include "maasprov/json.hpp"
 
 namespace maasprov::common {
@@ -44,6 +46,15 @@ struct MaasMachineView {
 
   // Throws maasprov::PluginError (Transient) when `machine` is not a MAAS machine object.
   static MaasMachineView fromJson(const json::Value& machine);
+  // The same from a machine's JSON text, building only the members read: a MAAS machine is
+  // kilobytes (interfaces, block devices) of which a view reads ten. Throws json::ParseError
+  // when `machine` is not well-formed JSON or not an object.
+  static MaasMachineView fromText(std::string_view machine);
+  // The machine MAAS answered (allocate, deploy, power_on, GET machines/{id}/); a body that is
+  // not a machine object is the Transient error MaasResponse::json() and fromJson() give.
+  static MaasMachineView fromResponse(const MaasResponse& response);
+  // The machines of an answer that is a list of them (GET machines/?...), as fromResponse.
+  static std::vector<MaasMachineView> listFromResponse(const MaasResponse& response);
 };
 
 }  // namespace maasprov::common

@@ -68,14 +68,7 @@ std::string machinePath(const std::string& systemId) {
 std::vector<MaasMachineView> listHeld(const MaasClient& maas, const std::string& agentName) {
   MaasResponse r = maas.get("machines/", {{"agent_name", agentName}});
   r.expectOk();
-  json::Value list = r.json();
-  if (!list.isArray()) {
-    throw PluginError(ErrorType::Transient, "MAAS answered " + r.what + " with a " +
-                                                json::typeName(list.type()) + ", not a list");
-  }
-  std::vector<MaasMachineView> out;
-  for (const auto& m : list.asArray()) out.push_back(MaasMachineView::fromJson(m));
-  return out;
+  return MaasMachineView::listFromResponse(r);
 }
 
 const json::Value* observedMachine(const Request& req, const std::string& systemId) {
@@ -178,7 +171,7 @@ AllocateResult allocate(const MaasClient& maas, const AllocateConstraints& c,
   MaasResponse r = maas.post("machines/", "allocate", allocateParams(c, agentName), false);
   AllocateResult out;
   if (r.ok()) {
-    MaasMachineView m = MaasMachineView::fromJson(r.json());
+    MaasMachineView m = MaasMachineView::fromResponse(r);
     if (c.bareMetalOnly && inVmHost(m)) {
       // MAAS has no "physical only" allocate parameter; give the VM straight back.
       release(maas, m.systemId,
@@ -214,7 +207,7 @@ DeployResult deploy(const MaasClient& maas, const std::string& systemId,
   MaasResponse r = maas.post(machinePath(systemId), "deploy", p, false);
   DeployResult out;
   if (r.ok()) {
-    out.machine = MaasMachineView::fromJson(r.json());
+    out.machine = MaasMachineView::fromResponse(r);
     return out;
   }
   out.httpStatus = r.status;
@@ -232,7 +225,7 @@ bool release(const MaasClient& maas, const std::string& systemId, const std::str
 MaasMachineView powerOn(const MaasClient& maas, const std::string& systemId) {
   MaasResponse r = maas.post(machinePath(systemId), "power_on", {}, true);
   r.expectOk();
-  return MaasMachineView::fromJson(r.json());
+  return MaasMachineView::fromResponse(r);
 }
 
 }  // namespace maasprov::common

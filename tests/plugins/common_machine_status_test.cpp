@@ -13,11 +13,30 @@
 namespace maasprov::common {
 namespace {
 
-json::Value fixture(const std::string& name) {
+std::string fixtureText(const std::string& name) {
   std::ifstream in(std::string(MAASPROV_FIXTURES_DIR) + "/" + name);
   std::stringstream text;
   text << in.rdbuf();
-  return json::parse(text.str());
+  return text.str();
+}
+
+json::Value fixture(const std::string& name) {
+  return json::parse(fixtureText(name));
+}
+
+bool sameView(const MaasMachineView& a, const MaasMachineView& b) {
+  return a.systemId == b.systemId && a.hostname == b.hostname && a.fqdn == b.fqdn &&
+         a.statusName == b.statusName && a.powerState == b.powerState && a.zone == b.zone &&
+         a.pool == b.pool && a.podName == b.podName && a.ipAddresses == b.ipAddresses &&
+         a.workloadAnnotations == b.workloadAnnotations;
+}
+
+MaasResponse answer(std::string body) {
+  MaasResponse r;
+  r.status = 200;
+  r.body = std::move(body);
+  r.what = "GET machines/";
+  return r;
 }
 
 std::vector<std::string> addressesOf(const json::Value& status, const char* type) {
@@ -63,6 +82,47 @@ TEST(MachineStatus, SomethingThatIsNotAMachineIsATransientErrorNamingTheMember) 
       EXPECT_TRUE(e.isRetryable());
     }
   }
+}
+
+// The view read from MAAS's text, building only what it reads, is the view of the whole value.
+TEST(MachineStatus, AViewFromTextIsTheViewFromTheWholeMachine) {
+  const std::string machine = fixtureText("machine.json");
+  EXPECT_TRUE(sameView(MaasMachineView::fromText(machine),
+                       MaasMachineView::fromJson(json::parse(machine))));
+  EXPECT_TRUE(sameView(MaasMachineView::fromResponse(answer(machine)),
+                       MaasMachineView::fromJson(json::parse(machine))));
+  const std::string list = fixtureText("machines.json");
+  const auto views = MaasMachineView::listFromResponse(answer(list));
+  const json::Value whole = json::parse(list);
+  ASSERT_EQ(views.size(), whole.asArray().size());
+  ASSERT_FALSE(views.empty());
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    EXPECT_TRUE(sameView(views[i], MaasMachineView::fromJson(whole.asArray()[i]))) << i;
+  }
+  EXPECT_FALSE(views[0].ipAddresses.empty());
+}
+
+// What MAAS sent that is not a machine (or a list of them) is the Transient error naming the call
+// or the member, as when the whole answer was built.
+TEST(MachineStatus, AnAnswerThatIsNotAMachineIsATransientErrorNamingTheCall) {
+  const auto transient = [](const auto& call, const std::string& body, const std::string& says) {
+    try {
+      call(answer(body));
+      ADD_FAILURE() << body;
+    } catch (const PluginError& e) {
+      EXPECT_EQ(e.type(), ErrorType::Transient) << body;
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  const auto one = [](const MaasResponse& r) { return MaasMachineView::fromResponse(r); };
+  const auto list = [](const MaasResponse& r) { return MaasMachineView::listFromResponse(r); };
+  transient(one, "<html>gateway timeout</html>", "GET machines/ with a body that is not JSON");
+  transient(one, "[]", "where a machine object was expected");
+  transient(one, R"({"system_id": 5})", "system_id");
+  transient(one, R"({"system_id":"abc","zone":{"name":"a","name":"b"}})", "not JSON");
+  transient(list, R"({"system_id":"abc"})", "not a list");
+  transient(list, "[1]", "where a machine object was expected");
+  transient(list, "[{\"system_id\":\"abc\"", "not JSON");
 }
 
 TEST(Conditions, TransitionTimeMovesOnlyWhenTheStatusChanges) {
