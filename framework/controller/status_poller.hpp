@@ -67,9 +67,10 @@ class StatusPoller {
                           const std::string& state, bool powered);
   void untrack(const std::string& key);
 
-  // One round over every tracked machine, due or not: the list calls, the comparisons, the
-  // requeues. Returns how many keys it requeued. MAAS errors are logged and leave everything as
-  // it was.
+  // One round over every tracked machine, due or not: the list calls, and after each the
+  // comparisons and requeues of its machines. Returns how many keys it requeued. A MAAS error is
+  // logged and ends the round: the machines of the failed call and of those not sent yet are
+  // left as they were (looked at again no sooner than usual); earlier calls' stay settled.
   std::size_t pollOnce();
 
   // What the last poll saw of `key`'s machine when it found it changed (the MAAS machine as a

@@ -316,5 +316,43 @@ TEST(StatusPoller, AChangedMachineIsRequeuedBeforeTheRoundsNextCallIsAnswered) {
             (std::vector<std::string>{"MaasMachine/default/m0", "MaasMachine/default/m1"}));
 }
 
+// A list call that fails ends the round: machines settled by earlier calls stay settled, and the
+// failed call's machines are looked at again by a later round, not lost.
+TEST(StatusPoller, AFailedListCallLeavesItsMachinesForALaterRound) {
+  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.2"}));
+  maas::Client client(clientConfig(sim));
+  const std::string first = deployOne(sim, 0);
+  const std::string second = deployOne(sim, 1);
+
+  struct FailingSecondCall : maas::Transport {
+    explicit FailingSecondCall(maas::Transport& t) : inner(t) {}
+    maas::Response send(const maas::Request& r) override {
+      if (++calls == 2) throw maas::TransportError("connection reset (test)");
+      return inner.send(r);
+    }
+    maas::Transport& inner;
+    std::atomic<int> calls{0};
+  } transport(client);
+
+  std::vector<std::string> requeued;
+  StatusPoller poller(
+      {std::chrono::seconds(1), std::chrono::milliseconds(100), 1}, transport,
+      [&](const std::string& key) { requeued.push_back(key); }, nullptr);
+  poller.track("MaasMachine/default/m0", first, "Deploying", true);
+  poller.track("MaasMachine/default/m1", second, "Deploying", true);
+  ASSERT_TRUE(Harness::waitFor([&] {
+    return Call(sim.port(), "GET", Api("machines/" + second + "/"))
+               .object()
+               ->getValue<std::string>("status_name") == "Deployed";
+  }));
+
+  EXPECT_EQ(poller.pollOnce(), 1u);
+  EXPECT_EQ(requeued, std::vector<std::string>{"MaasMachine/default/m0"});
+  EXPECT_EQ(poller.tracked(), 2u) << "the failed call's machine is still watched";
+  EXPECT_EQ(poller.pollOnce(), 1u) << "m0 is not news twice; m1 is found this time";
+  EXPECT_EQ(requeued,
+            (std::vector<std::string>{"MaasMachine/default/m0", "MaasMachine/default/m1"}));
+}
+
 }  // namespace
 }  // namespace maasprov::controller
