@@ -264,15 +264,40 @@ TEST(StatusPoller, APowerChangeWhileMaasDeploysWakesNobodyTheDeploymentsEndDoes)
   EXPECT_EQ(requeued.load(), 2);
 }
 
+// Two MAAS machines that deployed while a poller (one id per list call) still believed them
+// Deploying: a round over them sends two list calls, m0's first.
+struct TwoDeployedMachines {
+  TwoDeployedMachines()
+      : sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.2"})),
+        client(clientConfig(sim)),
+        first(deployOne(sim, 0)),
+        second(deployOne(sim, 1)) {}
+
+  // Tracks both in `poller` and waits until MAAS says both are Deployed.
+  void trackAndWait(StatusPoller& poller) {
+    poller.track("MaasMachine/default/m0", first, "Deploying", true);
+    poller.track("MaasMachine/default/m1", second, "Deploying", true);
+    ASSERT_TRUE(Harness::waitFor([&] {
+      return Call(sim.port(), "GET", Api("machines/" + second + "/"))
+                 .object()
+                 ->getValue<std::string>("status_name") == "Deployed";
+    }));
+  }
+  static StatusPoller::Options oneIdPerCall() {
+    return {std::chrono::seconds(1), std::chrono::milliseconds(100), 1};
+  }
+
+  SimProcess sim;
+  maas::Client client;
+  std::string first;
+  std::string second;
+};
+
 // A list call's changed machines are requeued as soon as its answer is read, not when the round's
 // other calls are: a fleet deploying at once needs several calls, and the machines in the first
 // used to wait for the last.
 TEST(StatusPoller, AChangedMachineIsRequeuedBeforeTheRoundsNextCallIsAnswered) {
-  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.2"}));
-  maas::Client client(clientConfig(sim));
-  const std::string first = deployOne(sim, 0);
-  const std::string second = deployOne(sim, 1);
-
+  TwoDeployedMachines m;
   // Holds the round's second list call until the first call's machine is requeued (or 3 s).
   struct Holding : maas::Transport {
     explicit Holding(maas::Transport& t) : inner(t) {}
@@ -290,23 +315,17 @@ TEST(StatusPoller, AChangedMachineIsRequeuedBeforeTheRoundsNextCallIsAnswered) {
     std::condition_variable cv;
     std::vector<std::string> requeued;
     bool requeuedBeforeSecondCall = false;
-  } transport(client);
+  } transport(m.client);
 
   StatusPoller poller(
-      {std::chrono::seconds(1), std::chrono::milliseconds(100), 1}, transport,
+      TwoDeployedMachines::oneIdPerCall(), transport,
       [&](const std::string& key) {
         std::lock_guard lock(transport.mutex);
         transport.requeued.push_back(key);
         transport.cv.notify_all();
       },
       nullptr);
-  poller.track("MaasMachine/default/m0", first, "Deploying", true);
-  poller.track("MaasMachine/default/m1", second, "Deploying", true);
-  ASSERT_TRUE(Harness::waitFor([&] {
-    return Call(sim.port(), "GET", Api("machines/" + second + "/"))
-               .object()
-               ->getValue<std::string>("status_name") == "Deployed";
-  }));
+  m.trackAndWait(poller);
 
   EXPECT_EQ(poller.pollOnce(), 2u);
   EXPECT_EQ(transport.calls.load(), 2) << "one list call per machine (batches of one)";
@@ -319,11 +338,7 @@ TEST(StatusPoller, AChangedMachineIsRequeuedBeforeTheRoundsNextCallIsAnswered) {
 // A list call that fails ends the round: machines settled by earlier calls stay settled, and the
 // failed call's machines are looked at again by a later round, not lost.
 TEST(StatusPoller, AFailedListCallLeavesItsMachinesForALaterRound) {
-  SimProcess sim(SimProcess::Yaml(inventory(), {"--deploy-seconds", "0.2"}));
-  maas::Client client(clientConfig(sim));
-  const std::string first = deployOne(sim, 0);
-  const std::string second = deployOne(sim, 1);
-
+  TwoDeployedMachines m;
   struct FailingSecondCall : maas::Transport {
     explicit FailingSecondCall(maas::Transport& t) : inner(t) {}
     maas::Response send(const maas::Request& r) override {
@@ -332,19 +347,13 @@ TEST(StatusPoller, AFailedListCallLeavesItsMachinesForALaterRound) {
     }
     maas::Transport& inner;
     std::atomic<int> calls{0};
-  } transport(client);
+  } transport(m.client);
 
   std::vector<std::string> requeued;
   StatusPoller poller(
-      {std::chrono::seconds(1), std::chrono::milliseconds(100), 1}, transport,
+      TwoDeployedMachines::oneIdPerCall(), transport,
       [&](const std::string& key) { requeued.push_back(key); }, nullptr);
-  poller.track("MaasMachine/default/m0", first, "Deploying", true);
-  poller.track("MaasMachine/default/m1", second, "Deploying", true);
-  ASSERT_TRUE(Harness::waitFor([&] {
-    return Call(sim.port(), "GET", Api("machines/" + second + "/"))
-               .object()
-               ->getValue<std::string>("status_name") == "Deployed";
-  }));
+  m.trackAndWait(poller);
 
   EXPECT_EQ(poller.pollOnce(), 1u);
   EXPECT_EQ(requeued, std::vector<std::string>{"MaasMachine/default/m0"});
