@@ -65,6 +65,7 @@ inline constexpr const char* kDeploymentRetrying = "DeploymentRetrying";
 inline constexpr const char* kDeploymentFailed = "DeploymentFailed";
 inline constexpr const char* kMachineReleased = "MachineReleased";
 inline constexpr const char* kReleasing = "Releasing";
+inline constexpr const char* kHeldByAnotherClient = "HeldByAnotherClient";
 }  // namespace reason
 
 // Gives a machine whose deployment failed back to MAAS. Default (empty): release it. The LXD

@@ -560,6 +560,22 @@ Result LxdPlugin::driveVm(const Call& c, const Vm& vm) {
     }
     c.host.info("allocated VM " + describeVm(m) + " as " + c.owner.uid);
     r = driver_.drive(target, *a.machine);
+  } else if (heldByMaas(m) && !allocatedByUs(c.cur) && !heldUnder(c, m)) {
+    // Another client allocated the VM while it was Ready (a bare-metal allocation MAAS answered
+    // with it, or anyone's allocate by system_id): it is theirs now, and deploying it would take
+    // it from them. Waited for until they release it, like the case below.
+    c.host.warn("VM " + describeVm(m) + " is " + m.statusName +
+                " under another client's allocation; not deploying it");
+    r.status = driver_.statusFor(
+        c.cur, m,
+        keepRetry(c.cur,
+                  {common::kMachineDeployed, common::kConditionFalse, reason::kHeldByAnotherClient,
+                   "VM " + describeVm(m) + " is " + m.statusName +
+                       " under another client's allocation; it is allocated once that "
+                       "client releases it",
+                   common::kSeverityWarning}),
+        false);
+    r.requeueAfterSeconds = settings_.deploy.pollSeconds;
   } else if (m.beingReleased() && !allocatedByUs(c.cur)) {
     // Another client had it (MAAS may answer a bare-metal allocation with a Ready VM, which
     // that client then hands back) and is releasing it: ours again once MAAS has, not lost.
@@ -605,10 +621,26 @@ Result LxdPlugin::driveVm(const Call& c, const Vm& vm) {
 }
 
 bool LxdPlugin::allocatedByUs(const json::Value& status) {
-  // What the status last recorded: any of these means this plugin allocated the VM.
+  // What the status last recorded: any of these means this plugin allocated the VM, unless it
+  // recorded them as another client's.
+  if (reasonOf(status) == reason::kHeldByAnotherClient) return false;
   const std::string s = status.getString("machineState");
   return s == state::kAllocated || s == state::kDeploying || s == state::kDeployed ||
          s == state::kFailedDeployment;
+}
+
+bool LxdPlugin::heldByMaas(const MaasMachineView& m) {
+  return m.is(state::kAllocated) || m.is(state::kDeploying) || m.is(state::kDeployed) ||
+         m.is(state::kFailedDeployment);
+}
+
+bool LxdPlugin::heldUnder(const Call& c, const MaasMachineView& m) {
+  // The status does not say this plugin allocated it (a crash may have lost that record):
+  // MAAS knows, by the agent_name every allocation of ours carries. One list call, only here.
+  for (const auto& held : common::listHeld(c.maas, c.owner.uid)) {
+    if (held.systemId == m.systemId) return true;
+  }
+  return false;
 }
 
 void LxdPlugin::noteRetry(const std::string& uid, PluginError& e) {

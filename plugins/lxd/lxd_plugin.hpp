@@ -65,6 +65,10 @@ class LxdPlugin {
   void decompose(const MaasClient& maas, const std::string& systemId) const;
   // True when the status records a state only an allocation by this plugin leads to.
   static bool allocatedByUs(const json::Value& status);
+  // MAAS says someone allocated `m` (Allocated, Deploying, Deployed, Failed deployment).
+  static bool heldByMaas(const common::MaasMachineView& m);
+  // `m` is held under this object's agent_name (asks MAAS).
+  static bool heldUnder(const Call& c, const common::MaasMachineView& m);
   void noteRetry(const std::string& uid, PluginError& e);
   void clearRetries(const std::string& uid);
 

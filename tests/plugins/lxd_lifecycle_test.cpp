@@ -182,6 +182,61 @@ TEST_F(LxdLifecycle, AVmAnotherClientReleasesBeforeWeAllocateIsWaitedFor) {
   EXPECT_EQ(str(status(m), "machineState"), "Deployed");
 }
 
+// A VM another client allocated while it was Ready (by system_id, under its own agent_name) is
+// theirs: never deployed by this plugin, waited for, and taken once they release it.
+TEST_F(LxdLifecycle, AVmAnotherClientAllocatedIsNeverDeployedAndTakenOnceReleased) {
+  start(kThreeZoneHosts);
+  JsonObject m = lxdMachine("taken", lxdSpec(1, 1024));
+  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
+  const std::string sid = str(status(m), "systemID");
+  ASSERT_TRUE(eventually(
+      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  ASSERT_EQ(sim_->api("POST", "machines/?op=allocate",
+                      {{"system_id", sid}, {"agent_name", "someone-else"}})
+                .status,
+            200);
+  for (int i = 0; i < 2; ++i) {  // the second time from the status the first one wrote
+    auto out = plugin_->reconcile(m, call_);
+    ASSERT_TRUE(out.ok()) << out.error->message;
+    EXPECT_FALSE(ready(out));
+    EXPECT_EQ(reasonOf(m, "MachineDeployed"), "HeldByAnotherClient") << toText(m);
+    EXPECT_FALSE(status(m)->has("failureReason")) << toText(m);
+  }
+  EXPECT_EQ(sim_->count("POST machines/{id} op=deploy"), 0);
+  EXPECT_EQ(sim_->machine(sid)->getValue<std::string>("status_name"), "Allocated");
+  EXPECT_TRUE(sim_->heldBy("uid-taken").empty());
+
+  ASSERT_EQ(sim_->api("POST", "machines/" + sid + "/?op=release").status, 200);
+  auto out =
+      plugin_->reconcileUntil(m, call_, [](const plugin::CallOutcome& o) { return ready(o); });
+  ASSERT_TRUE(ready(out)) << toText(m);
+  EXPECT_EQ(str(status(m), "systemID"), sid);
+  EXPECT_EQ(sim_->heldBy("uid-taken").size(), 1u);
+  EXPECT_EQ(sim_->count("POST machines/{id} op=deploy"), 1);
+}
+
+// A crash lost the status written after this plugin allocated and deployed its VM: MAAS's
+// agent_name says the VM is ours, so it is followed to Ready, never allocated or deployed twice.
+TEST_F(LxdLifecycle, AVmThisPluginAllocatedBeforeACrashIsStillItsOwn) {
+  start(kThreeZoneHosts);
+  JsonObject m = lxdMachine("ours", lxdSpec(1, 1024));
+  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
+  const std::string sid = str(status(m), "systemID");
+  ASSERT_TRUE(eventually(
+      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  LoadedPlugin::Call lost = call_;
+  lost.applyResult = false;
+  ASSERT_TRUE(plugin_->reconcile(m, lost).ok());  // allocates and deploys; the status is lost
+  ASSERT_EQ(sim_->count("POST machines op=allocate"), 1);
+  ASSERT_EQ(sim_->count("POST machines/{id} op=deploy"), 1);
+  auto out =
+      plugin_->reconcileUntil(m, call_, [](const plugin::CallOutcome& o) { return ready(o); });
+  ASSERT_TRUE(ready(out)) << toText(m);
+  EXPECT_EQ(str(status(m), "systemID"), sid);
+  EXPECT_EQ(sim_->count("POST machines op=allocate"), 1);
+  EXPECT_EQ(sim_->count("POST machines/{id} op=deploy"), 1);
+}
+
 TEST_F(LxdLifecycle, AFailedDeploymentDecomposesAndRecomposes) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("flaky", lxdSpec(2, 2048));
