@@ -164,10 +164,8 @@ TEST_F(LxdLifecycle, DeleteOfAVmStillCommissioningDeletesItAtOnce) {
 TEST_F(LxdLifecycle, AVmAnotherClientReleasesBeforeWeAllocateIsWaitedFor) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("grabbed", lxdSpec(1, 1024));
-  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
-  const std::string sid = str(status(m), "systemID");
-  ASSERT_TRUE(eventually(
-      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  const std::string sid = composeUntilReady(m);
+  ASSERT_FALSE(sid.empty());
   ASSERT_EQ(sim_->api("POST", "machines/?op=allocate", {{"system_id", sid}}).status, 200);
   ASSERT_EQ(sim_->api("POST", "machines/" + sid + "/?op=release").status, 200);
   ASSERT_EQ(sim_->machine(sid)->getValue<std::string>("status_name"), "Releasing");
@@ -187,10 +185,8 @@ TEST_F(LxdLifecycle, AVmAnotherClientReleasesBeforeWeAllocateIsWaitedFor) {
 TEST_F(LxdLifecycle, AVmAnotherClientAllocatedIsNeverDeployedAndTakenOnceReleased) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("taken", lxdSpec(1, 1024));
-  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
-  const std::string sid = str(status(m), "systemID");
-  ASSERT_TRUE(eventually(
-      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  const std::string sid = composeUntilReady(m);
+  ASSERT_FALSE(sid.empty());
   ASSERT_EQ(sim_->api("POST", "machines/?op=allocate",
                       {{"system_id", sid}, {"agent_name", "someone-else"}})
                 .status,
@@ -220,10 +216,8 @@ TEST_F(LxdLifecycle, AVmAnotherClientAllocatedIsNeverDeployedAndTakenOnceRelease
 TEST_F(LxdLifecycle, AVmThisPluginAllocatedBeforeACrashIsStillItsOwn) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("ours", lxdSpec(1, 1024));
-  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
-  const std::string sid = str(status(m), "systemID");
-  ASSERT_TRUE(eventually(
-      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
+  const std::string sid = composeUntilReady(m);
+  ASSERT_FALSE(sid.empty());
   LoadedPlugin::Call lost = call_;
   lost.applyResult = false;
   ASSERT_TRUE(plugin_->reconcile(m, lost).ok());  // allocates and deploys; the status is lost
@@ -403,12 +397,9 @@ TEST_F(LxdLifecycle, AGivenUpVmWhoseDeleteFailedIsDeletedAgainNeverRedeployed) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("refused", lxdSpec(1, 1024));
   LoadedPlugin::Call bad = call_;
-  bad.userData = "not base64!";                  // MAAS refuses the deployment: 400
-  ASSERT_TRUE(plugin_->reconcile(m, bad).ok());  // composed; MAAS commissions it
-  const std::string first = str(status(m), "systemID");
-  ASSERT_FALSE(first.empty()) << toText(m);
-  ASSERT_TRUE(eventually(
-      [&] { return sim_->machine(first)->getValue<std::string>("status_name") == "Ready"; }));
+  bad.userData = "not base64!";  // MAAS refuses the deployment: 400
+  const std::string first = composeUntilReady(m, bad);
+  ASSERT_FALSE(first.empty());
   ASSERT_EQ(setFaults(R"({"endpoints": {"DELETE machines/{id}": {"503": 1.0}}})"), 200);
   auto out = plugin_->reconcile(m, bad);  // allocated, deploy refused, DELETE fails
   ASSERT_FALSE(out.ok()) << toText(m);
@@ -458,11 +449,8 @@ TEST_F(LxdLifecycle, AGivenUpVmWhoseDeleteFailedIsDeletedAgainNeverRedeployed) {
 TEST_F(LxdLifecycle, ADeployAnswered503KeepsTheVmAndDeploysItLater) {
   start(kThreeZoneHosts);
   JsonObject m = lxdMachine("unsure", lxdSpec(1, 1024));
-  ASSERT_TRUE(plugin_->reconcile(m, call_).ok());
-  const std::string sid = str(status(m), "systemID");
+  const std::string sid = composeUntilReady(m);
   ASSERT_FALSE(sid.empty());
-  ASSERT_TRUE(eventually(
-      [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; }));
   ASSERT_EQ(setFaults(R"({"endpoints": {"POST machines/{id} op=deploy": {"503": 1.0}}})"), 200);
   for (int i = 0; i < 2; ++i) {
     auto out = plugin_->reconcile(m, call_);

@@ -94,6 +94,21 @@ class LxdTest : public ::testing::Test {
     return c ? c->getValue<std::string>("reason") : std::string();
   }
 
+  // Reconciles `m` once with `call` (its VM is composed) and waits until MAAS has commissioned
+  // the VM (Ready); returns its system_id, or "" after failing the test.
+  std::string composeUntilReady(const JsonObject& m, const LoadedPlugin::Call& call) {
+    auto out = plugin_->reconcile(m, call);
+    EXPECT_TRUE(out.ok()) << toText(m);
+    const std::string sid = str(status(m), "systemID");
+    EXPECT_FALSE(sid.empty()) << toText(m);
+    if (sid.empty()) return {};
+    const bool commissioned = eventually(
+        [&] { return sim_->machine(sid)->getValue<std::string>("status_name") == "Ready"; });
+    EXPECT_TRUE(commissioned) << "VM " << sid << " never became Ready";
+    return commissioned ? sid : std::string();
+  }
+  std::string composeUntilReady(const JsonObject& m) { return composeUntilReady(m, call_); }
+
   // Reconciles until ready (the controller's loop, quickly); fails the test otherwise.
   plugin::CallOutcome deploy(const JsonObject& m, const LoadedPlugin::Call& call) {
     auto out = plugin_->reconcileUntil(m, call, ready, 60);
