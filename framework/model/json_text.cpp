@@ -89,9 +89,11 @@ bool printValue(const Poco::Dynamic::Var& v, std::string& out) {
     const auto& array = v.extract<Poco::JSON::Array::Ptr>();
     if (!array) return false;
     out.push_back('[');
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      if (i > 0) out.push_back(',');
-      if (!printValue(array->get(static_cast<unsigned>(i)), out)) return false;
+    bool first = true;
+    for (const Poco::Dynamic::Var& item : *array) {  // by reference: get(i) copies each one
+      if (!first) out.push_back(',');
+      first = false;
+      if (!printValue(item, out)) return false;
     }
     out.push_back(']');
     return true;
