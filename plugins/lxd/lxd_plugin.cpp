@@ -41,6 +41,12 @@ std::string stringAt(const json::Value& o, std::initializer_list<std::string_vie
   return v != nullptr && v->isString() ? v->asString() : std::string();
 }
 
+// MAAS states only an allocation leads to.
+bool heldState(const std::string& s) {
+  return s == state::kAllocated || s == state::kDeploying || s == state::kDeployed ||
+         s == state::kFailedDeployment;
+}
+
 std::string describeVm(const MaasMachineView& m) {
   return m.hostname + " (" + m.systemId + ")";
 }
@@ -624,14 +630,11 @@ bool LxdPlugin::allocatedByUs(const json::Value& status) {
   // What the status last recorded: any of these means this plugin allocated the VM, unless it
   // recorded them as another client's.
   if (reasonOf(status) == reason::kHeldByAnotherClient) return false;
-  const std::string s = status.getString("machineState");
-  return s == state::kAllocated || s == state::kDeploying || s == state::kDeployed ||
-         s == state::kFailedDeployment;
+  return heldState(status.getString("machineState"));
 }
 
 bool LxdPlugin::heldByMaas(const MaasMachineView& m) {
-  return m.is(state::kAllocated) || m.is(state::kDeploying) || m.is(state::kDeployed) ||
-         m.is(state::kFailedDeployment);
+  return heldState(m.statusName);
 }
 
 bool LxdPlugin::heldUnder(const Call& c, const MaasMachineView& m) {
